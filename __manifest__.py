@@ -1,0 +1,33 @@
+{
+    "name": "ABS Connector",
+    "summary": "Solar-kit distribution: service-account governance and the field-agent REST API",
+    "version": "18.0.1.0.0",
+    "category": "Sales",
+    "license": "LGPL-3",
+    "author": "abs_connector",
+    "website": "https://github.com/abs-connector/abs_connector",
+    "depends": ["sale_management", "sale_stock", "account"],
+    "external_dependencies": {
+        "python": ["PyJWT", "pydantic", "swagger-ui-bundle"],
+    },
+    "data": [
+        "security/abs_connector_groups.xml",
+        "security/ir.model.access.csv",
+        "security/abs_connector_rules.xml",
+        "data/abs_connector_data.xml",
+        "views/ov_serviced_account_views.xml",
+        "views/abs_employee_views.xml",
+        "views/ov_membership_views.xml",
+        "views/ov_outlet_views.xml",
+        "views/ov_sa_customer_assignment_views.xml",
+        "views/res_partner_views.xml",
+        "views/abs_jwt_revocation_views.xml",
+        "views/abs_connector_menus.xml",
+    ],
+    "demo": [
+        "demo/abs_connector_demo.xml",
+    ],
+    "post_init_hook": "post_init_hook",
+    "installable": True,
+    "application": True,
+}

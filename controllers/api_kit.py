@@ -1,0 +1,458 @@
+"""The internal API kit: what every ``/api`` route shares.
+
+A route declares itself once with :func:`api_route` (path, method, who may call it, its schemas);
+the kit then does, in this order: CORS preflight, authentication (employee JWT, customer JWT,
+API key), service-account scope from ``X-SA-ID``, query and body validation with pydantic, the call
+inside a savepoint (an error leaves nothing written), and the JSON envelope with the status code.
+The same declarations build ``GET /api/openapi.json``.
+"""
+
+import functools
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+
+import psycopg2
+from pydantic import ValidationError as PydanticValidationError
+from werkzeug.exceptions import HTTPException
+
+from odoo import SUPERUSER_ID, api, fields, http
+from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError, ValidationError
+from odoo.http import request
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+
+from ..models.abs_api_token import InvalidToken
+
+_logger = logging.getLogger(__name__)
+
+EMPLOYEE = "employee"
+CUSTOMER = "customer"
+API_KEY = "api_key"
+PUBLIC = "public"
+
+CORS_ALLOWED_HEADERS = "Authorization, X-API-KEY, X-SA-ID, Content-Type, Idempotency-Key, Accept"
+CORS_MAX_AGE = "86400"
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class ApiError(Exception):
+    """An answer other than success. Raising it rolls back everything the request wrote."""
+
+    def __init__(self, status, code, message, details=None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+
+
+def bad_request(message, code="bad_request", details=None):
+    return ApiError(400, code, message, details)
+
+
+def unauthorized():
+    # One generic answer whatever the cause: the cause goes to the log, not to the caller.
+    return ApiError(401, "unauthorized", "Authentication required: missing, invalid or expired credentials.")
+
+
+def forbidden(message, code="forbidden"):
+    return ApiError(403, code, message)
+
+
+def not_found(what="Record"):
+    return ApiError(404, "not_found", f"{what} not found.")
+
+
+def conflict(message, code="conflict", details=None):
+    return ApiError(409, code, message, details)
+
+
+# --------------------------------------------------------------------------- caller context
+
+
+@dataclass
+class ApiContext:
+    """Who is calling and in which service accounts; handed to every route handler."""
+
+    env: api.Environment
+    kind: str
+    employee: object = None
+    customer: object = None
+    claims: dict = field(default_factory=dict)
+    # sa_id -> role_code of the caller's memberships in force (employees only)
+    roles: dict = field(default_factory=dict)
+    # the SA picked by X-SA-ID (or the only one); None when none was picked
+    sa: object = None
+    # SAs the caller may read; None means every SA (API-key callers without X-SA-ID)
+    readable_sa_ids: list | None = None
+
+    @property
+    def actor(self):
+        return self.employee or self.env["abs.employee"]
+
+    def require_sa(self):
+        """The SA a write acts in: X-SA-ID, or the caller's only SA."""
+        if self.sa:
+            return self.sa
+        if self.kind == EMPLOYEE and len(self.roles) == 1:
+            return self.env["ov.serviced_account"].browse(next(iter(self.roles)))
+        raise bad_request(
+            "This caller acts in several service accounts: say which one in the X-SA-ID header.",
+            code="sa_required",
+        )
+
+    def require_staff(self):
+        """Staff role in the acting SA (or, without X-SA-ID, in one of the caller's SAs); API keys pass."""
+        if self.kind == API_KEY:
+            return
+        roles = [self.roles[self.sa.id]] if self.sa else list(self.roles.values())
+        if "staff" not in roles:
+            raise forbidden("This operation needs the staff role in the service account.", code="role_forbidden")
+
+    def sa_domain_ids(self):
+        """SA ids for scoping reads; None means unrestricted."""
+        return self.readable_sa_ids
+
+
+# --------------------------------------------------------------------------- route registry
+
+
+@dataclass
+class RouteSpec:
+    path: str
+    method: str
+    auth: tuple
+    summary: str
+    description: str
+    tags: tuple
+    body: type | None
+    query: type | None
+    response: type | None
+    status: int
+    func_name: str
+    path_params: list
+
+
+ROUTES = []
+
+
+def _odoo_path(path):
+    """'/api/customers/{customer_id}' -> '/api/customers/<int:customer_id>' ({x:str} for strings)."""
+
+    def convert(match):
+        name, _sep, kind = match.group(1).partition(":")
+        return f"<{'string' if kind == 'str' else 'int'}:{name}>" if kind != "path" else f"<path:{name}>"
+
+    return re.sub(r"\{([^}]+)\}", convert, path)
+
+
+def _openapi_path(path):
+    return re.sub(r"\{([^}:]+)(:[^}]*)?\}", r"{\1}", path)
+
+
+def api_route(
+    path,
+    method="GET",
+    *,
+    auth=(EMPLOYEE,),
+    body=None,
+    query=None,
+    response=None,
+    status=200,
+    summary="",
+    tags=(),
+    readonly=None,
+):
+    """Declare an API route. ``path`` uses ``{name}`` (int) or ``{name:str}`` placeholders.
+
+    The handler is called as ``handler(self, ctx, *, body=..., query=..., **path_params)`` and
+    returns a dict (the JSON answer, ``success: true`` added) or an ``http.Response``.
+    """
+    auth = tuple(auth)
+    paths = [path] if isinstance(path, str) else list(path)
+    method = method.upper()
+
+    def decorator(func):
+        doc = (func.__doc__ or "").strip()
+        for one_path in paths:
+            ROUTES.append(
+                RouteSpec(
+                    path=_openapi_path(one_path),
+                    method=method,
+                    auth=auth,
+                    summary=summary or (doc.splitlines()[0] if doc else func.__name__),
+                    description=doc,
+                    tags=tuple(tags),
+                    body=body,
+                    query=query,
+                    response=response,
+                    status=status,
+                    func_name=func.__name__,
+                    path_params=re.findall(r"\{([^}:]+)", one_path),
+                )
+            )
+        spec = ROUTES[-1]
+
+        @http.route(
+            [_odoo_path(p) for p in paths],
+            type="http",
+            auth="none",
+            methods=[method, "OPTIONS"],
+            csrf=False,
+            save_session=False,
+            readonly=(method == "GET") if readonly is None else readonly,
+        )
+        @functools.wraps(func)
+        def endpoint(self, **kwargs):
+            return _dispatch(self, func, spec, kwargs)
+
+        return endpoint
+
+    return decorator
+
+
+# --------------------------------------------------------------------------- responses
+
+
+def _cors_headers():
+    # sudo: a deployment-wide setting read before any identity is known
+    origin = request.env(su=True)["ir.config_parameter"].get_param("abs_connector.cors_origin", "*")
+    return [
+        ("Access-Control-Allow-Origin", origin),
+        ("Access-Control-Allow-Headers", CORS_ALLOWED_HEADERS),
+        ("Access-Control-Expose-Headers", "Content-Type"),
+    ]
+
+
+def json_response(payload, status=200):
+    body = json.dumps(payload, default=_json_default, ensure_ascii=False)
+    return request.make_response(
+        body,
+        headers=[("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "no-store"), *_cors_headers()],
+        status=status,
+    )
+
+
+def error_response(error):
+    payload = {"success": False, "error": error.message, "code": error.code}
+    if error.details:
+        payload["details"] = error.details
+    return json_response(payload, status=error.status)
+
+
+def _json_default(value):
+    if hasattr(value, "isoformat"):
+        return fields.Datetime.to_string(value) if hasattr(value, "hour") else value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _preflight(spec):
+    methods = sorted({r.method for r in ROUTES if r.path == spec.path} | {"OPTIONS"})
+    response = request.make_response(
+        "", headers=[*_cors_headers(), ("Access-Control-Allow-Methods", ", ".join(methods)),
+                     ("Access-Control-Max-Age", CORS_MAX_AGE)], status=204
+    )
+    return response
+
+
+# --------------------------------------------------------------------------- authentication
+
+
+def _api_user_id():
+    # sudo: resolving the technical user's xmlid (ormcached) before any identity exists
+    return request.env(su=True)["ir.model.data"]._xmlid_to_res_id("abs_connector.user_api")
+
+
+def _bearer_token():
+    header = request.httprequest.headers.get("Authorization", "")
+    scheme, _sep, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def _authenticate(spec):
+    """Return an ApiContext for the caller, running as the API's technical user."""
+    api_uid = _api_user_id()
+    request.update_env(user=api_uid)
+    env = request.env
+    if PUBLIC in spec.auth:
+        return ApiContext(env=env, kind=PUBLIC)
+
+    api_key = request.httprequest.headers.get("X-API-KEY")
+    if api_key and API_KEY in spec.auth:
+        # sudo: the key table is only readable by its owner; the check returns the key's user
+        key_uid = env(su=True)["res.users.apikeys"]._check_credentials(scope="rpc", key=api_key)
+        if key_uid != api_uid:
+            _logger.info("API key refused on %s %s", spec.method, spec.path)
+            raise unauthorized()
+        return ApiContext(env=env, kind=API_KEY)
+
+    token = _bearer_token()
+    kinds = tuple(k for k in (EMPLOYEE, CUSTOMER) if k in spec.auth)
+    if not token or not kinds:
+        _logger.info("API call without usable credentials on %s %s", spec.method, spec.path)
+        raise unauthorized()
+    try:
+        kind, subject_id, claims = env["abs.api.token"]._decode(token, use="access", kinds=kinds)
+    except InvalidToken as exc:
+        _logger.info("API token refused on %s %s: %s", spec.method, spec.path, exc)
+        raise unauthorized() from None
+
+    if kind == CUSTOMER:
+        customer = env["res.partner"].browse(subject_id).exists()
+        if not customer or not customer.active:
+            raise unauthorized()
+        return ApiContext(env=env, kind=CUSTOMER, customer=customer, claims=claims)
+
+    employee = env["abs.employee"].browse(subject_id)
+    memberships = employee._active_memberships()
+    if not employee.exists() or not employee.active:
+        _logger.info("API token of inactive employee %s refused", subject_id)
+        raise unauthorized()
+    roles = {m.account_id.id: m.role_code for m in memberships}
+    return ApiContext(env=env, kind=EMPLOYEE, employee=employee, claims=claims, roles=roles)
+
+
+def _resolve_scope(ctx):
+    """Apply X-SA-ID: the SA the call acts in, and the SAs it may read."""
+    if ctx.kind not in (EMPLOYEE, API_KEY):
+        return
+    raw = request.httprequest.headers.get("X-SA-ID")
+    Account = ctx.env["ov.serviced_account"]
+    if raw is not None and raw.strip() != "":
+        if not raw.strip().isdigit() or int(raw) <= 0:
+            raise bad_request("X-SA-ID must be a positive integer.", code="invalid_sa_header")
+        sa_id = int(raw)
+        if ctx.kind == EMPLOYEE and sa_id not in ctx.roles:
+            raise forbidden("You have no active membership in this service account.", code="sa_forbidden")
+        sa = Account.browse(sa_id).exists()
+        if not sa:
+            raise forbidden("You have no access to this service account.", code="sa_forbidden")
+        ctx.sa = sa
+        ctx.readable_sa_ids = [sa.id]
+    elif ctx.kind == EMPLOYEE:
+        ctx.readable_sa_ids = list(ctx.roles)
+        if len(ctx.roles) == 1:
+            ctx.sa = Account.browse(ctx.readable_sa_ids[0])
+    # Act in the companies of the SAs in scope (the acting SA's company first).
+    if ctx.kind == EMPLOYEE or ctx.sa:
+        sa_records = Account.browse(ctx.readable_sa_ids)
+        company_ids = ([ctx.sa.company_id.id] if ctx.sa else []) + sa_records.company_id.ids
+        allowed = [cid for cid in dict.fromkeys(company_ids) if cid in ctx.env.user.company_ids.ids]
+        if allowed:
+            request.update_context(allowed_company_ids=allowed)
+            ctx.env = request.env
+
+
+# --------------------------------------------------------------------------- input parsing
+
+
+def _field_errors(exc):
+    errors = {}
+    for err in exc.errors():
+        loc = ".".join(str(part) for part in err["loc"]) or "__root__"
+        message = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
+        errors.setdefault(loc, message)
+    return errors
+
+
+def _parse_query(spec):
+    if not spec.query:
+        return None
+    raw = request.httprequest.args.to_dict()
+    try:
+        return spec.query.model_validate(raw)
+    except PydanticValidationError as exc:
+        raise bad_request("Invalid query parameters.", code="invalid_query", details={"fields": _field_errors(exc)})
+
+
+def _parse_body(spec):
+    if not spec.body:
+        return None
+    data = request.httprequest.get_data(cache=True)
+    if not data.strip():
+        payload = {}
+    else:
+        try:
+            payload = json.loads(data)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise bad_request(f"The body is not valid JSON: {exc}", code="invalid_json")
+    if not isinstance(payload, dict):
+        raise bad_request("The body must be a JSON object.", code="invalid_json")
+    try:
+        return spec.body.model_validate(payload)
+    except PydanticValidationError as exc:
+        raise bad_request("Invalid request body.", code="invalid_body", details={"fields": _field_errors(exc)})
+
+
+# --------------------------------------------------------------------------- dispatch
+
+
+def _dispatch(controller, func, spec, kwargs):
+    if request.httprequest.method == "OPTIONS":
+        return _preflight(spec)
+    cr = request.env.cr
+    try:
+        ctx = _authenticate(spec)
+        _resolve_scope(ctx)
+        query = _parse_query(spec)
+        body = _parse_body(spec)
+        path_args = {name: kwargs[name] for name in spec.path_params if name in kwargs}
+        with cr.savepoint():
+            result = func(controller, ctx, body=body, query=query, **path_args)
+            ctx.env.flush_all()
+    except ApiError as error:
+        return error_response(error)
+    except AccessDenied:
+        return error_response(unauthorized())
+    except AccessError as exc:
+        _logger.info("API access error on %s %s: %s", spec.method, spec.path, exc)
+        return error_response(forbidden("You are not allowed to do this."))
+    except MissingError:
+        return error_response(not_found())
+    except (UserError, ValidationError) as exc:
+        return error_response(bad_request(str(exc.args[0] if exc.args else exc), code="rejected"))
+    except psycopg2.IntegrityError as exc:
+        _logger.info("API integrity error on %s %s: %s", spec.method, spec.path, exc)
+        return error_response(conflict("The request conflicts with existing data.", details={"constraint": exc.diag.constraint_name}))
+    except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+        raise  # Odoo's request loop rolls back and retries the whole request
+    except HTTPException:
+        raise
+    except Exception:
+        _logger.exception("API failure on %s %s", spec.method, spec.path)
+        return error_response(ApiError(500, "internal_error", "Unexpected server error."))
+    if isinstance(result, http.Response):
+        for name, value in _cors_headers():
+            result.headers[name] = value
+        return result
+    return json_response({"success": True, **(result or {})}, status=spec.status)
+
+
+# --------------------------------------------------------------------------- list helpers
+
+
+def search_page(model, domain, field_names, query, order="id desc"):
+    """One page of ``model`` (fields fetched in the same query) and the total count.
+
+    The count query is skipped when the page itself shows where the list ends.
+    """
+    offset, limit = (query.page - 1) * query.limit, query.limit
+    records = model.search_fetch(domain, field_names, offset=offset, limit=limit, order=order)
+    if len(records) < limit and (records or not offset):
+        return records, offset + len(records)
+    return records, model.search_count(domain)
+
+
+def page_payload(query, total, items_name, items):
+    return {"total": total, "page": query.page, "limit": query.limit, items_name: items}
+
+
+def id_name(record):
+    return {"id": record.id, "name": record.display_name} if record else None
+
+

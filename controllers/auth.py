@@ -1,0 +1,111 @@
+from odoo import http
+from odoo.exceptions import AccessDenied
+
+from ..models.abs_api_token import InvalidToken
+from ..schemas.auth import (
+    CustomerLoginRequest,
+    CustomerLoginResponse,
+    LoginRequest,
+    LoginResponse,
+    LogoutRequest,
+    MeResponse,
+    RefreshRequest,
+    TokenPair,
+)
+from ..schemas.customer import CustomerResponse
+from .api_kit import CUSTOMER, EMPLOYEE, PUBLIC, api_route, unauthorized
+from .customers import serialize_customers
+
+
+def _service_accounts(employee):
+    return [
+        {"id": m.account_id.id, "name": m.account_id.name, "code": m.account_id.code, "role": m.role_code}
+        for m in employee._active_memberships()
+    ]
+
+
+class AbsAuthController(http.Controller):
+    @api_route("/api/auth/login", "POST", auth=(PUBLIC,), body=LoginRequest, response=LoginResponse,
+               tags=("Auth",), readonly=False)
+    def employee_login(self, ctx, body, query):
+        """Employee login: a token pair and the service accounts the employee acts in."""
+        employee = ctx.env["abs.employee"]._authenticate(body.login, body.password)
+        accounts = _service_accounts(employee)
+        if not accounts:
+            # An employee with no SA in force cannot do anything; answer like a wrong password.
+            raise AccessDenied()
+        tokens = ctx.env["abs.api.token"]._issue_pair(EMPLOYEE, employee.id)
+        return {**tokens, "employee": {"id": employee.id, "name": employee.name}, "service_accounts": accounts}
+
+    @api_route("/api/auth/refresh", "POST", auth=(PUBLIC,), body=RefreshRequest, response=TokenPair,
+               tags=("Auth",), readonly=False)
+    def employee_refresh(self, ctx, body, query):
+        """Rotate tokens: the refresh token is spent, a new pair is issued in the same session."""
+        return _rotate(ctx, body.refresh_token, EMPLOYEE)
+
+    @api_route("/api/auth/logout", "POST", auth=(EMPLOYEE,), body=LogoutRequest, tags=("Auth",), readonly=False)
+    def employee_logout(self, ctx, body, query):
+        """Revoke the calling token and its login session (the refresh token stops working too)."""
+        _logout(ctx, body)
+        return {"message": "Logged out"}
+
+    @api_route("/api/auth/me", "GET", auth=(EMPLOYEE,), response=MeResponse, tags=("Auth",))
+    def employee_me(self, ctx, body, query):
+        """The calling employee and the service accounts it acts in."""
+        return {
+            "employee": {"id": ctx.employee.id, "name": ctx.employee.name},
+            "service_accounts": _service_accounts(ctx.employee),
+        }
+
+    @api_route("/api/customer/auth/login", "POST", auth=(PUBLIC,), body=CustomerLoginRequest,
+               response=CustomerLoginResponse, tags=("Customer portal",), readonly=False)
+    def customer_login(self, ctx, body, query):
+        """Customer login with the phone and PIN an agent gave them."""
+        partner = ctx.env["res.partner"]._abs_authenticate_customer(body.phone, body.pin)
+        tokens = ctx.env["abs.api.token"]._issue_pair(CUSTOMER, partner.id)
+        return {**tokens, "customer": {"id": partner.id, "name": partner.name, "phone": partner.phone or None}}
+
+    @api_route("/api/customer/auth/refresh", "POST", auth=(PUBLIC,), body=RefreshRequest, response=TokenPair,
+               tags=("Customer portal",), readonly=False)
+    def customer_refresh(self, ctx, body, query):
+        """Rotate a customer's tokens."""
+        return _rotate(ctx, body.refresh_token, CUSTOMER)
+
+    @api_route("/api/customer/auth/logout", "POST", auth=(CUSTOMER,), body=LogoutRequest,
+               tags=("Customer portal",), readonly=False)
+    def customer_logout(self, ctx, body, query):
+        """Revoke the customer's token and its login session."""
+        _logout(ctx, body)
+        return {"message": "Logged out"}
+
+    @api_route("/api/customer/me", "GET", auth=(CUSTOMER,), response=CustomerResponse, tags=("Customer portal",))
+    def customer_me(self, ctx, body, query):
+        """The calling customer's own profile."""
+        return {"customer": serialize_customers(ctx.customer)[0]}
+
+
+def _rotate(ctx, refresh_token, kind):
+    Token = ctx.env["abs.api.token"]
+    try:
+        decoded_kind, subject_id, claims = Token._decode(refresh_token, use="refresh", kinds=(kind,))
+    except InvalidToken:
+        raise unauthorized() from None
+    if kind == EMPLOYEE:
+        employee = ctx.env["abs.employee"].browse(subject_id).exists()
+        if not employee or not employee.active or not employee._active_memberships():
+            raise unauthorized()
+    ctx.env["abs.jwt.revocation"]._revoke(claims, reason="rotated")
+    return Token._issue_pair(decoded_kind, subject_id, session_id=claims.get("sid"))
+
+
+def _logout(ctx, body):
+    Revocation = ctx.env["abs.jwt.revocation"]
+    Revocation._revoke(ctx.claims, reason="logout")
+    if body.refresh_token:
+        try:
+            _kind, _id, refresh_claims = ctx.env["abs.api.token"]._decode(
+                body.refresh_token, use="refresh", kinds=(ctx.kind,)
+            )
+        except InvalidToken:
+            return  # already unusable; the session revocation covers it anyway
+        Revocation._revoke(refresh_claims, reason="logout")

@@ -1,0 +1,116 @@
+import logging
+import secrets
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import jwt
+
+from odoo import api, models
+
+_logger = logging.getLogger(__name__)
+
+SECRET_PARAM = "abs_connector.jwt_secret"
+ALGORITHM = "HS256"
+AUDIENCE = "abs_connector.api"
+ISSUERS = {"employee": "abs_connector/employee", "customer": "abs_connector/customer"}
+REQUIRED_CLAIMS = ["iss", "aud", "sub", "iat", "exp", "jti"]
+
+
+class InvalidToken(Exception):
+    """The token is not one this database issued for this use; the reason is for the log only."""
+
+
+class AbsApiToken(models.AbstractModel):
+    """Issues and checks the API's JWTs (PyJWT, HS256, per-database secret, pinned algorithm)."""
+
+    _name = "abs.api.token"
+    _description = "API token service"
+
+    @api.model
+    def _ensure_secret(self):
+        # sudo: the signing secret is a system parameter no API caller may read
+        params = self.env["ir.config_parameter"].sudo()
+        secret = params.get_param(SECRET_PARAM)
+        if not secret:
+            secret = secrets.token_urlsafe(64)
+            params.set_param(SECRET_PARAM, secret)
+        return secret
+
+    @api.model
+    def _secret(self):
+        # sudo: see _ensure_secret
+        return self.env["ir.config_parameter"].sudo().get_param(SECRET_PARAM) or self._ensure_secret()
+
+    @api.model
+    def _access_lifetime(self):
+        # sudo: token lifetimes are system parameters
+        seconds = int(self.env["ir.config_parameter"].sudo().get_param("abs_connector.access_token_seconds", 3600))
+        return timedelta(seconds=seconds)
+
+    @api.model
+    def _refresh_lifetime(self):
+        # sudo: token lifetimes are system parameters
+        days = int(self.env["ir.config_parameter"].sudo().get_param("abs_connector.refresh_token_days", 30))
+        return timedelta(days=days)
+
+    @api.model
+    def _encode(self, kind, subject_id, use, session_id, lifetime):
+        now = datetime.now(timezone.utc)
+        claims = {
+            "iss": ISSUERS[kind],
+            "aud": AUDIENCE,
+            "sub": f"{kind}:{subject_id}",
+            "iat": now,
+            "exp": now + lifetime,
+            "jti": uuid.uuid4().hex,
+            "sid": session_id,
+            "use": use,
+        }
+        return jwt.encode(claims, self._secret(), algorithm=ALGORITHM)
+
+    @api.model
+    def _issue_pair(self, kind, subject_id, session_id=None):
+        """A fresh access + refresh token for one login session (``sid`` shared by both)."""
+        session_id = session_id or uuid.uuid4().hex
+        access_lifetime = self._access_lifetime()
+        return {
+            "access_token": self._encode(kind, subject_id, "access", session_id, access_lifetime),
+            "refresh_token": self._encode(kind, subject_id, "refresh", session_id, self._refresh_lifetime()),
+            "token_type": "Bearer",
+            "expires_in": int(access_lifetime.total_seconds()),
+        }
+
+    @api.model
+    def _decode(self, token, use="access", kinds=("employee", "customer")):
+        """Verify a token and return ``(kind, subject_id, claims)``; raise InvalidToken otherwise.
+
+        The issuer tells an employee token from a customer one, so a token of the wrong kind is
+        refused like a forged one.
+        """
+        try:
+            unverified_iss = jwt.decode(token, options={"verify_signature": False}).get("iss")
+        except jwt.PyJWTError as exc:
+            raise InvalidToken(f"malformed token: {exc}") from exc
+        kind = next((k for k in kinds if ISSUERS[k] == unverified_iss), None)
+        if not kind:
+            raise InvalidToken(f"issuer {unverified_iss!r} not accepted here")
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret(),
+                algorithms=[ALGORITHM],
+                audience=AUDIENCE,
+                issuer=ISSUERS[kind],
+                options={"require": REQUIRED_CLAIMS},
+            )
+        except jwt.PyJWTError as exc:
+            raise InvalidToken(f"{type(exc).__name__}: {exc}") from exc
+        prefix, _sep, raw_id = str(claims["sub"]).partition(":")
+        if prefix != kind or not raw_id.isdigit():
+            raise InvalidToken("subject does not match issuer")
+        if claims.get("use") != use:
+            raise InvalidToken(f"a {claims.get('use')!r} token used as {use!r}")
+        claims["exp_dt"] = datetime.fromtimestamp(claims["exp"], timezone.utc).replace(tzinfo=None)
+        if self.env["abs.jwt.revocation"]._is_revoked(claims):
+            raise InvalidToken("token revoked")
+        return kind, int(raw_id), claims

@@ -1,0 +1,99 @@
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessDenied
+
+_logger = logging.getLogger(__name__)
+
+
+class AbsEmployee(models.Model):
+    """A field agent or SA staff member: an API identity that is not an Odoo user (no seat)."""
+
+    _name = "abs.employee"
+    _description = "ABS Employee (API identity)"
+    _order = "name, id"
+
+    name = fields.Char(required=True)
+    login = fields.Char(required=True, index=True)
+    # The hash is never exposed: only the superuser-level credential check reads it.
+    password_hash = fields.Char(copy=False, groups="base.group_system", prefetch=False)
+    password = fields.Char(
+        compute="_compute_password",
+        inverse="_inverse_password",
+        store=False,
+        copy=False,
+        help="Write-only: setting it stores a salted hash, reading it always gives an empty value.",
+    )
+    has_password = fields.Boolean(compute="_compute_has_password")
+    phone = fields.Char()
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one("res.company", default=lambda self: self.env.company, index=True)
+    membership_ids = fields.One2many("ov.membership", "employee_id", string="Memberships")
+
+    _sql_constraints = [
+        ("login_uniq", "unique(login)", "An employee with this login already exists."),
+    ]
+
+    def _compute_password(self):
+        for employee in self:
+            employee.password = ""
+
+    def _inverse_password(self):
+        crypt = self.env["res.users"]._crypt_context()
+        for employee in self:
+            if employee.password:
+                # sudo: the hash field is restricted to system, writing it is this inverse's purpose
+                employee.sudo().password_hash = crypt.hash(employee.password)
+
+    def _compute_has_password(self):
+        # sudo: only the presence of a hash is shown, never the hash itself
+        for employee in self:
+            employee.has_password = bool(employee.sudo().password_hash)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("login"):
+                vals["login"] = vals["login"].strip().lower()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("login"):
+            vals["login"] = vals["login"].strip().lower()
+        return super().write(vals)
+
+    @api.model
+    def _authenticate(self, login, password):
+        """Return the active employee matching the credentials, or raise AccessDenied.
+
+        A wrong login and a wrong password cost the same hash verification, so the answer's
+        timing does not tell which of the two was wrong.
+        """
+        crypt = self.env["res.users"]._crypt_context()
+        # sudo: credentials are checked before any identity exists; only the hash is read
+        employee = self.sudo().search([("login", "=", (login or "").strip().lower())], limit=1)
+        stored_hash = employee.password_hash if employee else None
+        if not stored_hash:
+            crypt.dummy_verify()
+            _logger.info("API login refused: unknown or password-less login %r", login)
+            raise AccessDenied()
+        if not crypt.verify(password or "", stored_hash):
+            _logger.info("API login refused: wrong password for %r", login)
+            raise AccessDenied()
+        return employee.sudo(False)
+
+    def _active_memberships(self):
+        """Memberships in force today, for the employee(s) in ``self``."""
+        return self.env["ov.membership"].search(
+            [("employee_id", "in", self.ids), ("employee_id.active", "=", True)]
+            + self.env["ov.membership"]._in_force_domain()
+        )
+
+    def action_revoke_tokens(self):
+        """Log the employee out everywhere: every token issued before now stops working."""
+        self.env["abs.jwt.revocation"]._revoke_subject("employee", self.ids)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"message": _("All API sessions of these employees were revoked."), "type": "success"},
+        }

@@ -1,0 +1,137 @@
+import re
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessDenied, ValidationError
+
+
+def normalize_phone(phone):
+    """Keep a leading + and the digits: the form customers log in with."""
+    if not phone:
+        return False
+    phone = phone.strip()
+    digits = re.sub(r"\D", "", phone)
+    return ("+" if phone.startswith("+") else "") + digits if digits else False
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # V2 stamps: who created the customer, for which SA. Governance reads use the V3 table.
+    x_sa_id = fields.Many2one("ov.serviced_account", string="Service Account", index="btree_not_null", copy=False)
+    x_actor_id = fields.Many2one("abs.employee", string="Created by (agent)", copy=False)
+    x_outlet_id = fields.Many2one("ov.outlet", string="Outlet", copy=False)
+    abs_sa_assignment_ids = fields.One2many(
+        "ov.sa_customer_assignment", "partner_id", string="Service Account Assignments"
+    )
+    # Customer portal login: the normalised phone is unique among customers that have a PIN.
+    abs_login_phone = fields.Char(
+        string="Portal Login Phone", copy=False, index="btree_not_null", readonly=True
+    )
+    abs_pin_hash = fields.Char(copy=False, groups="base.group_system", prefetch=False)
+    abs_has_pin = fields.Boolean(string="Has Portal PIN", compute="_compute_abs_has_pin")
+
+    _sql_constraints = [
+        ("abs_login_phone_uniq", "unique(abs_login_phone)", "Another customer already logs in with this phone."),
+    ]
+
+    def _compute_abs_has_pin(self):
+        # sudo: only whether a PIN exists is shown, never its hash
+        for partner in self:
+            partner.abs_has_pin = bool(partner.sudo().abs_pin_hash)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partners = super().create(vals_list)
+        partners._abs_sync_stamp_assignment()
+        return partners
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "x_sa_id" in vals:
+            self._abs_sync_stamp_assignment()
+        if "phone" in vals:
+            self._abs_sync_login_phone()
+        return result
+
+    def _abs_sync_stamp_assignment(self):
+        """A partner stamped with an SA (API or backend form) is governed by that SA (V3 dual-write)."""
+        Assignment = self.env["ov.sa_customer_assignment"]
+        for partner in self.filtered("x_sa_id"):
+            Assignment._assign(partner, partner.x_sa_id, partner.x_actor_id)
+
+    def _abs_sync_login_phone(self):
+        for partner in self.filtered("abs_has_pin"):
+            partner.abs_login_phone = normalize_phone(partner.phone)
+
+    def _abs_set_pin(self, pin):
+        """Store the customer's portal PIN (hashed) and make its phone the login."""
+        self.ensure_one()
+        if not pin or not pin.isdigit() or not 4 <= len(pin) <= 8:
+            raise ValidationError(_("The PIN must be 4 to 8 digits."))
+        login_phone = normalize_phone(self.phone)
+        if not login_phone:
+            raise ValidationError(_("A customer needs a phone number to get a portal PIN."))
+        if self.search_count([("abs_login_phone", "=", login_phone), ("id", "!=", self.id)]):
+            raise ValidationError(_("Another customer already logs in with this phone."))
+        crypt = self.env["res.users"]._crypt_context()
+        # sudo: the hash field is restricted to system; this helper is its only writer
+        self.sudo().write({"abs_pin_hash": crypt.hash(pin), "abs_login_phone": login_phone})
+
+    @api.model
+    def _abs_authenticate_customer(self, phone, pin):
+        """Return the customer with this phone and PIN, or raise AccessDenied."""
+        crypt = self.env["res.users"]._crypt_context()
+        login_phone = normalize_phone(phone)
+        # sudo: credentials are checked before any identity exists; only the hash is read
+        partner = login_phone and self.sudo().search([("abs_login_phone", "=", login_phone)], limit=1)
+        if not partner or not partner.abs_pin_hash:
+            crypt.dummy_verify()
+            raise AccessDenied()
+        if not crypt.verify(pin or "", partner.abs_pin_hash):
+            raise AccessDenied()
+        return partner.sudo(False)
+
+    # ------------------------------------------------------------------ API services
+
+    @api.model
+    def _abs_prepare_customer_vals(self, values, account):
+        """Translate API customer fields into res.partner values (checks included)."""
+        values = dict(values)
+        values.pop("pin", None)
+        vals = {key: values[key] or False for key in ("name", "phone", "email", "street", "city", "zip", "ref") if key in values}
+        if "country_code" in values:
+            code = values["country_code"]
+            country = code and self.env["res.country"].search([("code", "=", code)], limit=1)
+            if code and not country:
+                raise ValidationError(_("Unknown country code %(code)s.", code=code))
+            vals["country_id"] = country.id if country else False
+        if values.get("outlet_id"):
+            outlet = self.env["ov.outlet"].browse(values["outlet_id"]).exists()
+            if not outlet or outlet.account_id != account:
+                raise ValidationError(_("Outlet %(id)s is not an outlet of this service account.", id=values["outlet_id"]))
+            vals["x_outlet_id"] = outlet.id
+        return vals
+
+    @api.model
+    def _abs_create_customer(self, values, account, actor):
+        """Create a customer governed by ``account`` (stamps + V3 assignment), optionally with a portal PIN."""
+        vals = self._abs_prepare_customer_vals(values, account)
+        vals.update(
+            customer_rank=1,
+            company_id=account.company_id.id,
+            x_sa_id=account.id,
+            x_actor_id=actor.id if actor else False,
+        )
+        partner = self.create(vals)
+        if values.get("pin"):
+            partner._abs_set_pin(values["pin"])
+        return partner
+
+    def _abs_update_customer(self, values, account):
+        self.ensure_one()
+        vals = self._abs_prepare_customer_vals(values, account or self.x_sa_id)
+        if vals:
+            self.write(vals)
+        if values.get("pin"):
+            self._abs_set_pin(values["pin"])
+        return self

@@ -1,0 +1,62 @@
+from pydantic import BaseModel, Field
+
+from .common import RequestBody
+
+
+class LoginRequest(RequestBody):
+    login: str = Field(min_length=1, max_length=128)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class CustomerLoginRequest(RequestBody):
+    phone: str = Field(min_length=3, max_length=32)
+    pin: str = Field(min_length=1, max_length=16)
+
+
+class RefreshRequest(RequestBody):
+    refresh_token: str = Field(min_length=10)
+
+
+class LogoutRequest(RequestBody):
+    refresh_token: str | None = Field(None, description="Also revoke this refresh token (its login session).")
+
+
+class ServiceAccountRole(BaseModel):
+    id: int
+    name: str
+    code: str
+    role: str
+
+
+class EmployeeInfo(BaseModel):
+    id: int
+    name: str
+
+
+class TokenPair(BaseModel):
+    success: bool = True
+    access_token: str
+    refresh_token: str
+    token_type: str = "Bearer"
+    expires_in: int
+
+
+class LoginResponse(TokenPair):
+    employee: EmployeeInfo
+    service_accounts: list[ServiceAccountRole]
+
+
+class CustomerInfo(BaseModel):
+    id: int
+    name: str
+    phone: str | None = None
+
+
+class CustomerLoginResponse(TokenPair):
+    customer: CustomerInfo
+
+
+class MeResponse(BaseModel):
+    success: bool = True
+    employee: EmployeeInfo
+    service_accounts: list[ServiceAccountRole]

@@ -1,0 +1,86 @@
+# Shared by scripts/run.sh and scripts/test.sh: find Odoo 18 and PostgreSQL, prepare the addons path.
+# Settings (environment variables, all optional):
+#   ABS_PYTHON        python interpreter that can `import odoo`           (default: python3)
+#   ODOO_ADDONS_PATH  Odoo's own addons folders, comma-separated           (default: found next to the odoo package)
+#   PGHOST PGPORT PGUSER PGPASSWORD   PostgreSQL connection                (default: 127.0.0.1 5432 odoo -)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PYTHON="${ABS_PYTHON:-python3}"
+export PGHOST="${PGHOST:-127.0.0.1}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-odoo}"
+BUILD="$ROOT/.build"
+
+die() { echo "error: $*" >&2; exit 2; }
+
+check_odoo() {
+    "$PYTHON" -c 'import odoo.release, sys; sys.exit(0 if odoo.release.version_info[0] == 18 else 1)' 2>/dev/null \
+        || die "Odoo 18 is not importable by $PYTHON: install Odoo 18.0 (e.g. 'pip install -e <odoo-18.0 source>') or set ABS_PYTHON to a Python that has it."
+    "$PYTHON" -c 'import jwt, pydantic, swagger_ui_bundle, pytest_odoo' 2>/dev/null \
+        || die "the addon's Python dependencies are missing: run '$PYTHON -m pip install -r $ROOT/requirements.txt'."
+}
+
+check_postgres() {
+    "$PYTHON" - <<'PY' 2>/dev/null || die "PostgreSQL is not reachable as role '$PGUSER' on $PGHOST:$PGPORT: start it, or create the role ('createuser -s $PGUSER' as the postgres user), or set PGHOST/PGPORT/PGUSER/PGPASSWORD."
+import os, psycopg2
+psycopg2.connect(dbname="postgres", host=os.environ["PGHOST"], port=os.environ["PGPORT"],
+                 user=os.environ["PGUSER"], password=os.environ.get("PGPASSWORD") or None).close()
+PY
+    [ "$PGUSER" != "postgres" ] || die "Odoo refuses to run as the 'postgres' role: set PGUSER to another role with CREATEDB."
+}
+
+# Odoo loads a module from a folder named after it: expose this checkout as .build/addons/abs_connector.
+prepare_addons_path() {
+    mkdir -p "$BUILD/addons"
+    ln -sfn "$ROOT" "$BUILD/addons/abs_connector"
+    local core
+    core="${ODOO_ADDONS_PATH:-$("$PYTHON" - <<'PY'
+import os, odoo
+base = os.path.dirname(os.path.abspath(odoo.__file__))
+paths = [os.path.join(base, "addons")]
+sibling = os.path.join(os.path.dirname(base), "addons")
+if os.path.isdir(os.path.join(sibling, "sale_management")):
+    paths.append(sibling)
+print(",".join(paths))
+PY
+)}"
+    ADDONS_PATH="$BUILD/addons,$core"
+}
+
+# write_config FILE DBNAME [extra lines...]
+write_config() {
+    local file="$1" db="$2"; shift 2
+    mkdir -p "$(dirname "$file")"
+    {
+        echo "[options]"
+        echo "addons_path = $ADDONS_PATH"
+        echo "db_host = $PGHOST"
+        echo "db_port = $PGPORT"
+        echo "db_user = $PGUSER"
+        echo "db_password = ${PGPASSWORD:-False}"
+        echo "db_name = $db"
+        echo "dbfilter = ^$db\$"
+        echo "data_dir = $BUILD/data"
+        echo "list_db = False"
+        for line in "$@"; do echo "$line"; done
+    } > "$file"
+}
+
+odoo_bin() {
+    "$PYTHON" -c 'import sys, odoo.cli; sys.argv[0] = "odoo"; odoo.cli.main()' "$@"
+}
+
+recreate_db() {
+    local db="$1"
+    "$PYTHON" - "$db" <<'PY'
+import os, sys, psycopg2
+db = sys.argv[1]
+cnx = psycopg2.connect(dbname="postgres", host=os.environ["PGHOST"], port=os.environ["PGPORT"],
+                       user=os.environ["PGUSER"], password=os.environ.get("PGPASSWORD") or None)
+cnx.autocommit = True
+with cnx.cursor() as cr:
+    cr.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [db])
+    cr.execute(f'DROP DATABASE IF EXISTS "{db}"')
+    cr.execute(f"CREATE DATABASE \"{db}\" ENCODING 'UTF8' TEMPLATE template0")
+PY
+    rm -rf "$BUILD/data/filestore/$db"
+}

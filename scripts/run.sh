@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Start abs_connector with demo data: (re)create the database, install, print how to reach /api, serve.
+# Settings: ABS_DB (default abs_connector_demo), ABS_HTTP_PORT (default 8069), ABS_KEEP_DB=1 to reuse the database.
+source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
+check_odoo
+check_postgres
+prepare_addons_path
+
+DB="${ABS_DB:-abs_connector_demo}"
+PORT="${ABS_HTTP_PORT:-8069}"
+CONF="$BUILD/run.conf"
+write_config "$CONF" "$DB" "http_interface = 127.0.0.1" "http_port = $PORT" "workers = 0"
+
+if [ "${ABS_KEEP_DB:-0}" = "1" ]; then
+    echo "Updating abs_connector in database $DB..."
+    odoo_bin -c "$CONF" -d "$DB" -u abs_connector --stop-after-init --no-http --log-level=warn
+else
+    echo "Creating database $DB with demo data (a few minutes the first time)..."
+    recreate_db "$DB"
+    odoo_bin -c "$CONF" -d "$DB" -i abs_connector --stop-after-init --no-http --log-level=warn
+fi
+
+API_KEY="$(odoo_bin shell -c "$CONF" -d "$DB" --no-http --log-level=error <<'PY' | tail -n 1
+user = env.ref("abs_connector.user_api")
+key = env["res.users.apikeys"].with_user(user).sudo()._generate("rpc", "demo key (scripts/run.sh)", None)
+env.cr.commit()
+print(key)
+PY
+)"
+
+cat <<MSG
+
+abs_connector is starting on http://127.0.0.1:$PORT  (database $DB)
+  API base URL   http://127.0.0.1:$PORT/api
+  API docs       http://127.0.0.1:$PORT/api/docs     (OpenAPI: /api/openapi.json)
+  Backend        http://127.0.0.1:$PORT/odoo         (admin / admin)
+  Employee logins (password demo1234): tg.manager (staff, SA Togo), tg.agent (agent, SA Togo), ke.agent (agent, SA Kenya)
+  Customer login: phone +228 91 23 45 67, PIN 1234 (Marie Dupont)
+  API key (X-API-KEY): $API_KEY
+
+  Try:  curl -s -X POST http://127.0.0.1:$PORT/api/auth/login -H 'Content-Type: application/json' \\
+             -d '{"login": "tg.agent", "password": "demo1234"}'
+Stop with Ctrl-C.
+MSG
+exec "$PYTHON" -c 'import sys, odoo.cli; sys.argv[0] = "odoo"; odoo.cli.main()' -c "$CONF" -d "$DB" --log-level=warn

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Run the whole test suite on a fresh database: install abs_connector, then pytest-odoo over real HTTP.
+# Usage: scripts/test.sh [pytest args...]      Database name: ABS_TEST_DB (default abs_connector_test)
+source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
+check_odoo
+check_postgres
+prepare_addons_path
+
+DB="${ABS_TEST_DB:-abs_connector_test}"
+CONF="$BUILD/test.conf"
+write_config "$CONF" "$DB" "without_demo = all" "log_level = warn" "workers = 0" "max_cron_threads = 0"
+
+echo "Creating test database $DB and installing abs_connector..."
+recreate_db "$DB"
+odoo_bin -c "$CONF" -d "$DB" -i abs_connector --stop-after-init --no-http --log-level=warn
+
+cd "$BUILD/addons/abs_connector"
+exec "$PYTHON" -m pytest -p no:cacheprovider --odoo-config="$CONF" --odoo-database="$DB" --odoo-http \
+    --odoo-log-level=warn tests "$@"
