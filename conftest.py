@@ -1,0 +1,13 @@
+"""pytest configuration for the addon's suite (run it with scripts/test.sh)."""
+
+import logging
+
+
+class _DropEarlyTestFrameworkImportAlarm(logging.Filter):
+    """pytest-odoo imports odoo.tests before it enables test mode; Odoo then logs a false ERROR."""
+
+    def filter(self, record):
+        return "Importing test framework" not in record.getMessage()
+
+
+logging.getLogger("odoo.tests.common").addFilter(_DropEarlyTestFrameworkImportAlarm())

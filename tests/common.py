@@ -1,0 +1,112 @@
+"""Shared fixtures: two companies' worth of SAs, employees of each role, customers, tokens, an API key."""
+
+import json
+
+from odoo.tests import HttpCase, TransactionCase
+
+
+class AbsFixturesMixin:
+    """Builds the governance fixtures once per test class (``setUpClass``)."""
+
+    PASSWORD = "s3cret-Pass"
+
+    @classmethod
+    def _setup_abs_fixtures(cls):
+        env = cls.env
+        cls.company = env.company
+        Account = env["ov.serviced_account"]
+        cls.sa_togo = Account.create({"name": "Test SA Togo", "code": "TTG", "company_id": cls.company.id,
+                                      "approval_threshold": 1000})
+        cls.sa_kenya = Account.create({"name": "Test SA Kenya", "code": "TKE", "company_id": cls.company.id,
+                                       "approval_threshold": 1000})
+        cls.outlet_togo = env["ov.outlet"].create({"name": "Test Lomé Shop", "code": "TLOM", "account_id": cls.sa_togo.id})
+        cls.outlet_kenya = env["ov.outlet"].create({"name": "Test Nairobi Kiosk", "code": "TNBO",
+                                                    "account_id": cls.sa_kenya.id})
+        Employee = env["abs.employee"]
+        # Only the manager gets a real (slow, salted) password hash; other tokens are minted directly.
+        cls.manager_tg = Employee.create({"name": "Test TG Manager", "login": "t.tg.manager", "password": cls.PASSWORD})
+        cls.agent_tg = Employee.create({"name": "Test TG Agent", "login": "t.tg.agent"})
+        cls.agent_ke = Employee.create({"name": "Test KE Agent", "login": "t.ke.agent"})
+        cls.agent_multi = Employee.create({"name": "Test Multi Agent", "login": "t.multi.agent"})
+        Membership = env["ov.membership"]
+        Membership.create([
+            {"employee_id": cls.manager_tg.id, "account_id": cls.sa_togo.id, "role_code": "staff"},
+            {"employee_id": cls.agent_tg.id, "account_id": cls.sa_togo.id, "role_code": "agent"},
+            {"employee_id": cls.agent_ke.id, "account_id": cls.sa_kenya.id, "role_code": "agent"},
+            {"employee_id": cls.agent_multi.id, "account_id": cls.sa_togo.id, "role_code": "agent"},
+            {"employee_id": cls.agent_multi.id, "account_id": cls.sa_kenya.id, "role_code": "agent"},
+        ])
+        Partner = env["res.partner"]
+        cls.customer_tg = Partner._abs_create_customer(
+            {"name": "Test Ama Togo", "phone": "+228 90 11 11 11"}, cls.sa_togo, cls.agent_tg)
+        cls.customer_ke = Partner._abs_create_customer(
+            {"name": "Test Otieno Kenya", "phone": "+254 700 111 111"}, cls.sa_kenya, cls.agent_ke)
+        cls.api_user = env.ref("abs_connector.user_api")
+
+    @classmethod
+    def token_for(cls, employee):
+        return cls.env["abs.api.token"]._issue_pair("employee", employee.id)["access_token"]
+
+    @classmethod
+    def customer_token_for(cls, partner):
+        return cls.env["abs.api.token"]._issue_pair("customer", partner.id)["access_token"]
+
+    @classmethod
+    def new_api_key(cls):
+        # sudo: a test stands in for an administrator creating the technical user's key
+        return cls.env["res.users.apikeys"].with_user(cls.api_user).sudo()._generate("rpc", "test key", None)
+
+
+class AbsTransactionCase(AbsFixturesMixin, TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_abs_fixtures()
+
+
+class AbsHttpCase(AbsFixturesMixin, HttpCase):
+    """Real HTTP against the running Odoo server, with real tokens."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_abs_fixtures()
+        cls.tok_manager_tg = cls.token_for(cls.manager_tg)
+        cls.tok_agent_tg = cls.token_for(cls.agent_tg)
+        cls.tok_agent_ke = cls.token_for(cls.agent_ke)
+        cls.tok_agent_multi = cls.token_for(cls.agent_multi)
+
+    def api(self, method, path, body=None, token=None, sa=None, headers=None, raw=None, api_key=None):
+        """Call the API; returns (status, parsed JSON or None, response)."""
+        all_headers = {"Accept": "application/json"}
+        if token:
+            all_headers["Authorization"] = f"Bearer {token}"
+        if api_key:
+            all_headers["X-API-KEY"] = api_key
+        if sa is not None:
+            all_headers["X-SA-ID"] = str(sa.id if hasattr(sa, "id") else sa)
+        if body is not None or raw is not None:
+            all_headers["Content-Type"] = "application/json"
+        all_headers.update(headers or {})
+        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        response = self.opener.request(method, self.base_url() + path, data=data, headers=all_headers, timeout=60)
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = None
+        return response.status_code, payload, response
+
+    def assertError(self, result, status, code=None):
+        got_status, payload, _response = result
+        self.assertEqual(got_status, status, payload)
+        self.assertIs(payload["success"], False)
+        self.assertTrue(payload["error"])
+        if code:
+            self.assertEqual(payload["code"], code, payload)
+        return payload
+
+    def count_queries(self, func):
+        self.env.flush_all()
+        before = self.cr.sql_log_count
+        func()
+        return self.cr.sql_log_count - before
