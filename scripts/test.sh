@@ -22,5 +22,6 @@ fi
 # Collect through the symlinked path so the tests import as odoo.addons.abs_connector.tests.
 ADDON="$BUILD/addons/abs_connector"
 cd "$BUILD"
-exec "$PYTHON" -m pytest -p no:cacheprovider --rootdir="$ADDON" --odoo-config="$CONF" --odoo-database="$DB" \
+export PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}"
+exec "$PYTHON" -m pytest -p no:cacheprovider -p pytest_quiet_odoo --rootdir="$ADDON" --odoo-config="$CONF" --odoo-database="$DB" \
     --odoo-http --odoo-log-level=warn "$ADDON/tests" "$@"

@@ -1,4 +1,4 @@
-"""pytest configuration for the addon's suite (run it with scripts/test.sh)."""
+"""pytest plugin loaded by scripts/test.sh (-p pytest_quiet_odoo): silences a false alarm of Odoo."""
 
 import logging
 
