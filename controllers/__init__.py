@@ -1,4 +1,1 @@
-from . import api_kit
-from . import auth
-from . import customers
-from . import openapi
+from . import api_kit, auth, customers, openapi

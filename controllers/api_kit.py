@@ -17,7 +17,7 @@ import psycopg2
 from pydantic import ValidationError as PydanticValidationError
 from werkzeug.exceptions import HTTPException
 
-from odoo import SUPERUSER_ID, api, fields, http
+from odoo import api, fields, http
 from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
@@ -252,8 +252,13 @@ def _json_default(value):
 def _preflight(spec):
     methods = sorted({r.method for r in ROUTES if r.path == spec.path} | {"OPTIONS"})
     response = request.make_response(
-        "", headers=[*_cors_headers(), ("Access-Control-Allow-Methods", ", ".join(methods)),
-                     ("Access-Control-Max-Age", CORS_MAX_AGE)], status=204
+        "",
+        headers=[
+            *_cors_headers(),
+            ("Access-Control-Allow-Methods", ", ".join(methods)),
+            ("Access-Control-Max-Age", CORS_MAX_AGE),
+        ],
+        status=204,
     )
     return response
 
@@ -367,7 +372,9 @@ def _parse_query(spec):
     try:
         return spec.query.model_validate(raw)
     except PydanticValidationError as exc:
-        raise bad_request("Invalid query parameters.", code="invalid_query", details={"fields": _field_errors(exc)})
+        raise bad_request(
+            "Invalid query parameters.", code="invalid_query", details={"fields": _field_errors(exc)}
+        ) from None
 
 
 def _parse_body(spec):
@@ -380,13 +387,15 @@ def _parse_body(spec):
         try:
             payload = json.loads(data)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise bad_request(f"The body is not valid JSON: {exc}", code="invalid_json")
+            raise bad_request(f"The body is not valid JSON: {exc}", code="invalid_json") from None
     if not isinstance(payload, dict):
         raise bad_request("The body must be a JSON object.", code="invalid_json")
     try:
         return spec.body.model_validate(payload)
     except PydanticValidationError as exc:
-        raise bad_request("Invalid request body.", code="invalid_body", details={"fields": _field_errors(exc)})
+        raise bad_request(
+            "Invalid request body.", code="invalid_body", details={"fields": _field_errors(exc)}
+        ) from None
 
 
 # --------------------------------------------------------------------------- dispatch
@@ -418,7 +427,9 @@ def _dispatch(controller, func, spec, kwargs):
         return error_response(bad_request(str(exc.args[0] if exc.args else exc), code="rejected"))
     except psycopg2.IntegrityError as exc:
         _logger.info("API integrity error on %s %s: %s", spec.method, spec.path, exc)
-        return error_response(conflict("The request conflicts with existing data.", details={"constraint": exc.diag.constraint_name}))
+        return error_response(
+            conflict("The request conflicts with existing data.", details={"constraint": exc.diag.constraint_name})
+        )
     except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
         raise  # Odoo's request loop rolls back and retries the whole request
     except HTTPException:
@@ -454,5 +465,3 @@ def page_payload(query, total, items_name, items):
 
 def id_name(record):
     return {"id": record.id, "name": record.display_name} if record else None
-
-

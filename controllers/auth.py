@@ -25,8 +25,15 @@ def _service_accounts(employee):
 
 
 class AbsAuthController(http.Controller):
-    @api_route("/api/auth/login", "POST", auth=(PUBLIC,), body=LoginRequest, response=LoginResponse,
-               tags=("Auth",), readonly=False)
+    @api_route(
+        "/api/auth/login",
+        "POST",
+        auth=(PUBLIC,),
+        body=LoginRequest,
+        response=LoginResponse,
+        tags=("Auth",),
+        readonly=False,
+    )
     def employee_login(self, ctx, body, query):
         """Employee login: a token pair and the service accounts the employee acts in."""
         employee = ctx.env["abs.employee"]._authenticate(body.login, body.password)
@@ -37,8 +44,15 @@ class AbsAuthController(http.Controller):
         tokens = ctx.env["abs.api.token"]._issue_pair(EMPLOYEE, employee.id)
         return {**tokens, "employee": {"id": employee.id, "name": employee.name}, "service_accounts": accounts}
 
-    @api_route("/api/auth/refresh", "POST", auth=(PUBLIC,), body=RefreshRequest, response=TokenPair,
-               tags=("Auth",), readonly=False)
+    @api_route(
+        "/api/auth/refresh",
+        "POST",
+        auth=(PUBLIC,),
+        body=RefreshRequest,
+        response=TokenPair,
+        tags=("Auth",),
+        readonly=False,
+    )
     def employee_refresh(self, ctx, body, query):
         """Rotate tokens: the refresh token is spent, a new pair is issued in the same session."""
         return _rotate(ctx, body.refresh_token, EMPLOYEE)
@@ -57,22 +71,42 @@ class AbsAuthController(http.Controller):
             "service_accounts": _service_accounts(ctx.employee),
         }
 
-    @api_route("/api/customer/auth/login", "POST", auth=(PUBLIC,), body=CustomerLoginRequest,
-               response=CustomerLoginResponse, tags=("Customer portal",), readonly=False)
+    @api_route(
+        "/api/customer/auth/login",
+        "POST",
+        auth=(PUBLIC,),
+        body=CustomerLoginRequest,
+        response=CustomerLoginResponse,
+        tags=("Customer portal",),
+        readonly=False,
+    )
     def customer_login(self, ctx, body, query):
         """Customer login with the phone and PIN an agent gave them."""
         partner = ctx.env["res.partner"]._abs_authenticate_customer(body.phone, body.pin)
         tokens = ctx.env["abs.api.token"]._issue_pair(CUSTOMER, partner.id)
         return {**tokens, "customer": {"id": partner.id, "name": partner.name, "phone": partner.phone or None}}
 
-    @api_route("/api/customer/auth/refresh", "POST", auth=(PUBLIC,), body=RefreshRequest, response=TokenPair,
-               tags=("Customer portal",), readonly=False)
+    @api_route(
+        "/api/customer/auth/refresh",
+        "POST",
+        auth=(PUBLIC,),
+        body=RefreshRequest,
+        response=TokenPair,
+        tags=("Customer portal",),
+        readonly=False,
+    )
     def customer_refresh(self, ctx, body, query):
         """Rotate a customer's tokens."""
         return _rotate(ctx, body.refresh_token, CUSTOMER)
 
-    @api_route("/api/customer/auth/logout", "POST", auth=(CUSTOMER,), body=LogoutRequest,
-               tags=("Customer portal",), readonly=False)
+    @api_route(
+        "/api/customer/auth/logout",
+        "POST",
+        auth=(CUSTOMER,),
+        body=LogoutRequest,
+        tags=("Customer portal",),
+        readonly=False,
+    )
     def customer_logout(self, ctx, body, query):
         """Revoke the customer's token and its login session."""
         _logout(ctx, body)

@@ -4,8 +4,18 @@ from ..schemas.customer import CustomerCreate, CustomerListQuery, CustomerListRe
 from .api_kit import API_KEY, EMPLOYEE, api_route, id_name, not_found, page_payload, search_page
 
 CUSTOMER_FIELDS = [
-    "name", "phone", "email", "street", "city", "zip", "country_id", "ref",
-    "x_outlet_id", "x_actor_id", "create_date", "abs_login_phone",
+    "name",
+    "phone",
+    "email",
+    "street",
+    "city",
+    "zip",
+    "country_id",
+    "ref",
+    "x_outlet_id",
+    "x_actor_id",
+    "create_date",
+    "abs_login_phone",
 ]
 
 
@@ -56,8 +66,15 @@ def get_customer(ctx, customer_id):
 
 
 class AbsCustomerController(http.Controller):
-    @api_route("/api/customers", "POST", auth=(EMPLOYEE, API_KEY), body=CustomerCreate, response=CustomerResponse,
-               status=201, tags=("Customers",))
+    @api_route(
+        "/api/customers",
+        "POST",
+        auth=(EMPLOYEE, API_KEY),
+        body=CustomerCreate,
+        response=CustomerResponse,
+        status=201,
+        tags=("Customers",),
+    )
     def create_customer(self, ctx, body, query):
         """Create a customer in the acting SA (stamped and assigned); optional portal PIN."""
         account = ctx.require_sa()
@@ -66,25 +83,45 @@ class AbsCustomerController(http.Controller):
         )
         return {"customer": serialize_customers(partner)[0]}
 
-    @api_route("/api/customers", "GET", auth=(EMPLOYEE, API_KEY), query=CustomerListQuery,
-               response=CustomerListResponse, tags=("Customers",))
+    @api_route(
+        "/api/customers",
+        "GET",
+        auth=(EMPLOYEE, API_KEY),
+        query=CustomerListQuery,
+        response=CustomerListResponse,
+        tags=("Customers",),
+    )
     def list_customers(self, ctx, body, query):
         """Customers of the caller's SAs, newest first; ``q`` searches name, phone, email, reference."""
         domain = customer_domain(ctx)
         if query.q:
-            domain += ["|", "|", "|", ("name", "ilike", query.q), ("phone", "ilike", query.q),
-                       ("email", "ilike", query.q), ("ref", "ilike", query.q)]
+            domain += [
+                "|",
+                "|",
+                "|",
+                ("name", "ilike", query.q),
+                ("phone", "ilike", query.q),
+                ("email", "ilike", query.q),
+                ("ref", "ilike", query.q),
+            ]
         partners, total = search_page(ctx.env["res.partner"], domain, CUSTOMER_FIELDS, query, order="id desc")
         return page_payload(query, total, "customers", serialize_customers(partners))
 
-    @api_route("/api/customers/{customer_id}", "GET", auth=(EMPLOYEE, API_KEY), response=CustomerResponse,
-               tags=("Customers",))
+    @api_route(
+        "/api/customers/{customer_id}", "GET", auth=(EMPLOYEE, API_KEY), response=CustomerResponse, tags=("Customers",)
+    )
     def get_customer(self, ctx, body, query, customer_id):
         """One customer of the caller's SAs."""
         return {"customer": serialize_customers(get_customer(ctx, customer_id))[0]}
 
-    @api_route("/api/customers/{customer_id}", "PUT", auth=(EMPLOYEE, API_KEY), body=CustomerUpdate,
-               response=CustomerResponse, tags=("Customers",))
+    @api_route(
+        "/api/customers/{customer_id}",
+        "PUT",
+        auth=(EMPLOYEE, API_KEY),
+        body=CustomerUpdate,
+        response=CustomerResponse,
+        tags=("Customers",),
+    )
     def update_customer(self, ctx, body, query, customer_id):
         """Update a customer's details or portal PIN; absent fields are left unchanged."""
         partner = get_customer(ctx, customer_id)

@@ -4,8 +4,8 @@ import mimetypes
 import os
 
 from pydantic.json_schema import models_json_schema
-from werkzeug.routing import Map, Rule
 from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
 
 from odoo import http, release
 from odoo.http import request
@@ -19,16 +19,35 @@ except ImportError:  # declared in external_dependencies; the docs page says so 
     swagger_ui_path = None
 
 SECURITY_SCHEMES = {
-    EMPLOYEE: {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-               "description": "Employee access token from POST /api/auth/login"},
-    CUSTOMER: {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-               "description": "Customer access token from POST /api/customer/auth/login"},
-    API_KEY: {"type": "apiKey", "in": "header", "name": "X-API-KEY",
-              "description": "Odoo API key of the technical user abs_connector.user_api"},
+    EMPLOYEE: {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "Employee access token from POST /api/auth/login",
+    },
+    CUSTOMER: {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "Customer access token from POST /api/customer/auth/login",
+    },
+    API_KEY: {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-API-KEY",
+        "description": "Odoo API key of the technical user abs_connector.user_api",
+    },
 }
 SCHEME_NAMES = {EMPLOYEE: "employeeJWT", CUSTOMER: "customerJWT", API_KEY: "apiKey"}
-STATUS_TEXT = {200: "OK", 201: "Created", 400: "Bad request", 401: "Unauthorized", 403: "Forbidden",
-               404: "Not found", 409: "Conflict"}
+STATUS_TEXT = {
+    200: "OK",
+    201: "Created",
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    409: "Conflict",
+}
 
 
 def build_openapi(server_url):
@@ -56,20 +75,36 @@ def build_openapi(server_url):
             operation["description"] = route.description
         for name in route.path_params:
             operation["parameters"].append(
-                {"name": name, "in": "path", "required": True,
-                 "schema": {"type": "string"} if f"{{{name}:str}}" in route.path else {"type": "integer", "minimum": 1}}
+                {
+                    "name": name,
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string"}
+                    if f"{{{name}:str}}" in route.path
+                    else {"type": "integer", "minimum": 1},
+                }
             )
         if route.query:
             for name, field_schema in route.query.model_json_schema()["properties"].items():
-                operation["parameters"].append({
-                    "name": name, "in": "query", "required": False, "schema": field_schema,
-                    **({"description": field_schema["description"]} if "description" in field_schema else {}),
-                })
+                operation["parameters"].append(
+                    {
+                        "name": name,
+                        "in": "query",
+                        "required": False,
+                        "schema": field_schema,
+                        **({"description": field_schema["description"]} if "description" in field_schema else {}),
+                    }
+                )
         if EMPLOYEE in route.auth or API_KEY in route.auth:
-            operation["parameters"].append({
-                "name": "X-SA-ID", "in": "header", "required": False, "schema": {"type": "integer", "minimum": 1},
-                "description": "Service account the call acts in (needed for writes when the caller has several).",
-            })
+            operation["parameters"].append(
+                {
+                    "name": "X-SA-ID",
+                    "in": "header",
+                    "required": False,
+                    "schema": {"type": "integer", "minimum": 1},
+                    "description": "Service account the call acts in (needed for writes when the caller has several).",
+                }
+            )
         if route.body:
             operation["requestBody"] = {
                 "required": True,
@@ -92,7 +127,7 @@ def build_openapi(server_url):
             "title": "abs_connector API",
             "version": release.major_version,
             "description": "Field-agent REST API of the solar-kit distributor. Every governed record "
-                           "belongs to a service account (SA); see X-SA-ID.",
+            "belongs to a service account (SA); see X-SA-ID.",
         },
         "servers": [{"url": server_url}],
         "paths": paths,
@@ -121,12 +156,16 @@ class AbsOpenApiController(http.Controller):
     @http.route("/api/docs", type="http", auth="none", methods=["GET"], csrf=False, save_session=False)
     def docs_page(self):
         if not swagger_ui_path:
-            return request.make_response("Install the swagger-ui-bundle Python package to browse the docs.",
-                                         headers=[("Content-Type", "text/plain")], status=503)
+            return request.make_response(
+                "Install the swagger-ui-bundle Python package to browse the docs.",
+                headers=[("Content-Type", "text/plain")],
+                status=503,
+            )
         return request.make_response(DOCS_PAGE, headers=[("Content-Type", "text/html; charset=utf-8")])
 
-    @http.route("/api/docs/assets/<string:filename>", type="http", auth="none", methods=["GET"], csrf=False,
-                save_session=False)
+    @http.route(
+        "/api/docs/assets/<string:filename>", type="http", auth="none", methods=["GET"], csrf=False, save_session=False
+    )
     def docs_asset(self, filename):
         # Only files shipped by the swagger-ui-bundle package, never a path outside it.
         if not swagger_ui_path or "/" in filename or filename.startswith("."):
@@ -147,8 +186,9 @@ class AbsOpenApiController(http.Controller):
         try:
             adapter.match(path, method=request.httprequest.method)
         except MethodNotAllowed as exc:
-            return error_response(ApiError(405, "method_not_allowed",
-                                           f"{request.httprequest.method} is not allowed here; use {', '.join(sorted(set(exc.valid_methods) - {'OPTIONS', 'HEAD'}))}."))
+            allowed = ", ".join(sorted(set(exc.valid_methods) - {"OPTIONS", "HEAD"}))
+            message = f"{request.httprequest.method} is not allowed here; use {allowed}."
+            return error_response(ApiError(405, "method_not_allowed", message))
         except NotFound:
             pass
         return error_response(ApiError(404, "not_found", f"No API route {path}."))

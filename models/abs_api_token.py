@@ -1,7 +1,7 @@
 import logging
 import secrets
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 
@@ -55,7 +55,7 @@ class AbsApiToken(models.AbstractModel):
 
     @api.model
     def _encode(self, kind, subject_id, use, session_id, lifetime):
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         claims = {
             "iss": ISSUERS[kind],
             "aud": AUDIENCE,
@@ -110,7 +110,7 @@ class AbsApiToken(models.AbstractModel):
             raise InvalidToken("subject does not match issuer")
         if claims.get("use") != use:
             raise InvalidToken(f"a {claims.get('use')!r} token used as {use!r}")
-        claims["exp_dt"] = datetime.fromtimestamp(claims["exp"], timezone.utc).replace(tzinfo=None)
+        claims["exp_dt"] = datetime.fromtimestamp(claims["exp"], UTC).replace(tzinfo=None)
         if self.env["abs.jwt.revocation"]._is_revoked(claims):
             raise InvalidToken("token revoked")
         return kind, int(raw_id), claims

@@ -14,7 +14,9 @@ class AbsJwtRevocation(models.Model):
     _rec_name = "jti"
 
     jti = fields.Char(string="Token or Session Id", index=True)
-    subject = fields.Char(index="btree_not_null", help="'employee:<id>' or 'customer:<id>' for a subject-wide revocation")
+    subject = fields.Char(
+        index="btree_not_null", help="'employee:<id>' or 'customer:<id>' for a subject-wide revocation"
+    )
     revoked_at = fields.Datetime(required=True, default=fields.Datetime.now)
     expires_at = fields.Datetime(required=True, index=True, help="After this moment the row is useless and purged.")
     reason = fields.Char()

@@ -53,8 +53,12 @@ class OvMembership(models.Model):
         return [
             ("active", "=", True),
             ("account_id.active", "=", True),
-            "|", ("date_from", "=", False), ("date_from", "<=", today),
-            "|", ("date_to", "=", False), ("date_to", ">=", today),
+            "|",
+            ("date_from", "=", False),
+            ("date_from", "<=", today),
+            "|",
+            ("date_to", "=", False),
+            ("date_to", ">=", today),
         ]
 
     def action_end_membership(self):

@@ -19,9 +19,7 @@ class OvSaAssignmentMixin(models.AbstractModel):
     )
     company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
     actor_id = fields.Many2one("abs.employee", string="Actor", ondelete="set null", index=True)
-    state = fields.Selection(
-        [("active", "Active"), ("ended", "Ended")], required=True, default="active", index=True
-    )
+    state = fields.Selection([("active", "Active"), ("ended", "Ended")], required=True, default="active", index=True)
     date_from = fields.Date(required=True, default=fields.Date.context_today)
     date_to = fields.Date()
 
@@ -35,9 +33,7 @@ class OvSaAssignmentMixin(models.AbstractModel):
     def _assign(self, records, account, actor=None):
         """Dual-write: make ``account`` the active governor of ``records`` (idempotent)."""
         field = self._governed_field
-        existing = self.search(
-            [(field, "in", records.ids), ("account_id", "=", account.id), ("state", "=", "active")]
-        )
+        existing = self.search([(field, "in", records.ids), ("account_id", "=", account.id), ("state", "=", "active")])
         already = set(existing.mapped(f"{field}.id"))
         return existing | self.create(
             [

@@ -12,9 +12,7 @@ class OvServicedAccount(models.Model):
     name = fields.Char(required=True)
     code = fields.Char(required=True, help="Short code of the SA, unique within its company (e.g. TG).")
     active = fields.Boolean(default=True)
-    company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company, index=True
-    )
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     approval_threshold = fields.Monetary(
         currency_field="currency_id",
@@ -33,9 +31,7 @@ class OvServicedAccount(models.Model):
 
     def _compute_counts(self):
         memberships = dict(
-            self.env["ov.membership"]._read_group(
-                [("account_id", "in", self.ids)], ["account_id"], ["__count"]
-            )
+            self.env["ov.membership"]._read_group([("account_id", "in", self.ids)], ["account_id"], ["__count"])
         )
         customers = dict(
             self.env["ov.sa_customer_assignment"]._read_group(

@@ -24,9 +24,7 @@ class ResPartner(models.Model):
         "ov.sa_customer_assignment", "partner_id", string="Service Account Assignments"
     )
     # Customer portal login: the normalised phone is unique among customers that have a PIN.
-    abs_login_phone = fields.Char(
-        string="Portal Login Phone", copy=False, index="btree_not_null", readonly=True
-    )
+    abs_login_phone = fields.Char(string="Portal Login Phone", copy=False, index="btree_not_null", readonly=True)
     abs_pin_hash = fields.Char(copy=False, groups="base.group_system", prefetch=False)
     abs_has_pin = fields.Boolean(string="Has Portal PIN", compute="_compute_abs_has_pin")
 
@@ -98,7 +96,11 @@ class ResPartner(models.Model):
         """Translate API customer fields into res.partner values (checks included)."""
         values = dict(values)
         values.pop("pin", None)
-        vals = {key: values[key] or False for key in ("name", "phone", "email", "street", "city", "zip", "ref") if key in values}
+        vals = {
+            key: values[key] or False
+            for key in ("name", "phone", "email", "street", "city", "zip", "ref")
+            if key in values
+        }
         if "country_code" in values:
             code = values["country_code"]
             country = code and self.env["res.country"].search([("code", "=", code)], limit=1)
@@ -108,7 +110,9 @@ class ResPartner(models.Model):
         if values.get("outlet_id"):
             outlet = self.env["ov.outlet"].browse(values["outlet_id"]).exists()
             if not outlet or outlet.account_id != account:
-                raise ValidationError(_("Outlet %(id)s is not an outlet of this service account.", id=values["outlet_id"]))
+                raise ValidationError(
+                    _("Outlet %(id)s is not an outlet of this service account.", id=values["outlet_id"])
+                )
             vals["x_outlet_id"] = outlet.id
         return vals
 

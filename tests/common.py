@@ -15,13 +15,18 @@ class AbsFixturesMixin:
         env = cls.env
         cls.company = env.company
         Account = env["ov.serviced_account"]
-        cls.sa_togo = Account.create({"name": "Test SA Togo", "code": "TTG", "company_id": cls.company.id,
-                                      "approval_threshold": 1000})
-        cls.sa_kenya = Account.create({"name": "Test SA Kenya", "code": "TKE", "company_id": cls.company.id,
-                                       "approval_threshold": 1000})
-        cls.outlet_togo = env["ov.outlet"].create({"name": "Test Lomé Shop", "code": "TLOM", "account_id": cls.sa_togo.id})
-        cls.outlet_kenya = env["ov.outlet"].create({"name": "Test Nairobi Kiosk", "code": "TNBO",
-                                                    "account_id": cls.sa_kenya.id})
+        cls.sa_togo = Account.create(
+            {"name": "Test SA Togo", "code": "TTG", "company_id": cls.company.id, "approval_threshold": 1000}
+        )
+        cls.sa_kenya = Account.create(
+            {"name": "Test SA Kenya", "code": "TKE", "company_id": cls.company.id, "approval_threshold": 1000}
+        )
+        cls.outlet_togo = env["ov.outlet"].create(
+            {"name": "Test Lomé Shop", "code": "TLOM", "account_id": cls.sa_togo.id}
+        )
+        cls.outlet_kenya = env["ov.outlet"].create(
+            {"name": "Test Nairobi Kiosk", "code": "TNBO", "account_id": cls.sa_kenya.id}
+        )
         Employee = env["abs.employee"]
         # Only the manager gets a real (slow, salted) password hash; other tokens are minted directly.
         cls.manager_tg = Employee.create({"name": "Test TG Manager", "login": "t.tg.manager", "password": cls.PASSWORD})
@@ -29,18 +34,22 @@ class AbsFixturesMixin:
         cls.agent_ke = Employee.create({"name": "Test KE Agent", "login": "t.ke.agent"})
         cls.agent_multi = Employee.create({"name": "Test Multi Agent", "login": "t.multi.agent"})
         Membership = env["ov.membership"]
-        Membership.create([
-            {"employee_id": cls.manager_tg.id, "account_id": cls.sa_togo.id, "role_code": "staff"},
-            {"employee_id": cls.agent_tg.id, "account_id": cls.sa_togo.id, "role_code": "agent"},
-            {"employee_id": cls.agent_ke.id, "account_id": cls.sa_kenya.id, "role_code": "agent"},
-            {"employee_id": cls.agent_multi.id, "account_id": cls.sa_togo.id, "role_code": "agent"},
-            {"employee_id": cls.agent_multi.id, "account_id": cls.sa_kenya.id, "role_code": "agent"},
-        ])
+        Membership.create(
+            [
+                {"employee_id": cls.manager_tg.id, "account_id": cls.sa_togo.id, "role_code": "staff"},
+                {"employee_id": cls.agent_tg.id, "account_id": cls.sa_togo.id, "role_code": "agent"},
+                {"employee_id": cls.agent_ke.id, "account_id": cls.sa_kenya.id, "role_code": "agent"},
+                {"employee_id": cls.agent_multi.id, "account_id": cls.sa_togo.id, "role_code": "agent"},
+                {"employee_id": cls.agent_multi.id, "account_id": cls.sa_kenya.id, "role_code": "agent"},
+            ]
+        )
         Partner = env["res.partner"]
         cls.customer_tg = Partner._abs_create_customer(
-            {"name": "Test Ama Togo", "phone": "+228 90 11 11 11"}, cls.sa_togo, cls.agent_tg)
+            {"name": "Test Ama Togo", "phone": "+228 90 11 11 11"}, cls.sa_togo, cls.agent_tg
+        )
         cls.customer_ke = Partner._abs_create_customer(
-            {"name": "Test Otieno Kenya", "phone": "+254 700 111 111"}, cls.sa_kenya, cls.agent_ke)
+            {"name": "Test Otieno Kenya", "phone": "+254 700 111 111"}, cls.sa_kenya, cls.agent_ke
+        )
         cls.api_user = env.ref("abs_connector.user_api")
 
     @classmethod

@@ -1,5 +1,5 @@
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 
@@ -17,20 +17,22 @@ class TestEmployeeLogin(AbsHttpCase):
         self.assertEqual(status, 200, payload)
         self.assertEqual(payload["token_type"], "Bearer")
         self.assertEqual(payload["employee"], {"id": self.manager_tg.id, "name": "Test TG Manager"})
-        self.assertEqual(
-            [(sa["id"], sa["role"]) for sa in payload["service_accounts"]], [(self.sa_togo.id, "staff")]
-        )
+        self.assertEqual([(sa["id"], sa["role"]) for sa in payload["service_accounts"]], [(self.sa_togo.id, "staff")])
         self.assertGreater(payload["expires_in"], 0)
         status, me, _r = self.api("GET", "/api/auth/me", token=payload["access_token"])
         self.assertEqual(status, 200)
         self.assertEqual(me["employee"]["id"], self.manager_tg.id)
 
     def test_login_is_case_insensitive_on_login(self):
-        status, _payload, _r = self.api("POST", "/api/auth/login", {"login": " T.TG.Manager ", "password": self.PASSWORD})
+        status, _payload, _r = self.api(
+            "POST", "/api/auth/login", {"login": " T.TG.Manager ", "password": self.PASSWORD}
+        )
         self.assertEqual(status, 200)
 
     def test_wrong_password_and_unknown_login_answer_the_same_401(self):
-        wrong = self.assertError(self.api("POST", "/api/auth/login", {"login": "t.tg.manager", "password": "nope"}), 401)
+        wrong = self.assertError(
+            self.api("POST", "/api/auth/login", {"login": "t.tg.manager", "password": "nope"}), 401
+        )
         unknown = self.assertError(self.api("POST", "/api/auth/login", {"login": "nobody", "password": "nope"}), 401)
         self.assertEqual(wrong, unknown)
 
@@ -40,7 +42,8 @@ class TestEmployeeLogin(AbsHttpCase):
 
     def test_login_body_with_unknown_field_is_400(self):
         payload = self.assertError(
-            self.api("POST", "/api/auth/login", {"login": "a", "password": "b", "remember": True}), 400, "invalid_body")
+            self.api("POST", "/api/auth/login", {"login": "a", "password": "b", "remember": True}), 400, "invalid_body"
+        )
         self.assertEqual(payload["details"]["fields"], {"remember": "unknown field"})
 
     def test_refresh_rotates_both_tokens_and_spends_the_old_one(self):
@@ -74,9 +77,17 @@ class TestEmployeeLogin(AbsHttpCase):
 @tagged("post_install", "-at_install")
 class TestTokenForgery(AbsHttpCase):
     def _claims(self, **overrides):
-        now = datetime.now(timezone.utc)
-        claims = {"iss": ISSUERS["employee"], "aud": AUDIENCE, "sub": f"employee:{self.agent_tg.id}", "iat": now,
-                  "exp": now + timedelta(minutes=5), "jti": "forged-jti", "sid": "forged-sid", "use": "access"}
+        now = datetime.now(UTC)
+        claims = {
+            "iss": ISSUERS["employee"],
+            "aud": AUDIENCE,
+            "sub": f"employee:{self.agent_tg.id}",
+            "iat": now,
+            "exp": now + timedelta(minutes=5),
+            "jti": "forged-jti",
+            "sid": "forged-sid",
+            "use": "access",
+        }
         claims.update(overrides)
         return {k: v for k, v in claims.items() if v is not None}
 
@@ -95,13 +106,18 @@ class TestTokenForgery(AbsHttpCase):
 
     def test_tampered_payload_is_refused(self):
         header, _payload, signature = self.tok_agent_tg.split(".")
-        forged = jwt.utils.base64url_encode(json.dumps(
-            {**jwt.decode(self.tok_agent_tg, options={"verify_signature": False}), "sub": f"employee:{self.manager_tg.id}"}
-        ).encode()).decode()
+        forged = jwt.utils.base64url_encode(
+            json.dumps(
+                {
+                    **jwt.decode(self.tok_agent_tg, options={"verify_signature": False}),
+                    "sub": f"employee:{self.manager_tg.id}",
+                }
+            ).encode()
+        ).decode()
         self.assert_refused(f"{header}.{forged}.{signature}")
 
     def test_expired_token_is_refused(self):
-        past = datetime.now(timezone.utc) - timedelta(hours=2)
+        past = datetime.now(UTC) - timedelta(hours=2)
         self.assert_refused(jwt.encode(self._claims(iat=past, exp=past + timedelta(minutes=5)), self._secret()))
 
     def test_wrong_issuer_is_refused(self):
@@ -177,8 +193,12 @@ class TestApiKeyAndCustomerAuth(AbsHttpCase):
         self.assertError(self.api("GET", "/api/customers", api_key="0" * 40), 401)
 
     def test_api_key_of_another_user_is_401(self):
-        admin_key = self.env["res.users.apikeys"].with_user(self.env.ref("base.user_admin")).sudo()._generate(
-            "rpc", "admin key", None)
+        admin_key = (
+            self.env["res.users.apikeys"]
+            .with_user(self.env.ref("base.user_admin"))
+            .sudo()
+            ._generate("rpc", "admin key", None)
+        )
         self.assertError(self.api("GET", "/api/customers", api_key=admin_key), 401)
 
     def test_customer_login_with_pin_and_me(self):
@@ -208,9 +228,14 @@ class TestApiKeyAndCustomerAuth(AbsHttpCase):
 @tagged("post_install", "-at_install")
 class TestApiKit(AbsHttpCase):
     def test_cors_preflight_lists_the_allowed_headers(self):
-        response = self.opener.options(self.base_url() + "/api/customers", headers={
-            "Origin": "https://app.example", "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "authorization,x-sa-id"})
+        response = self.opener.options(
+            self.base_url() + "/api/customers",
+            headers={
+                "Origin": "https://app.example",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization,x-sa-id",
+            },
+        )
         self.assertEqual(response.status_code, 204)
         allowed = {h.strip().lower() for h in response.headers["Access-Control-Allow-Headers"].split(",")}
         self.assertTrue({"authorization", "x-api-key", "x-sa-id", "content-type", "idempotency-key"} <= allowed)
@@ -231,7 +256,9 @@ class TestApiKit(AbsHttpCase):
         self.assertError(self.api("GET", "/api/customers", token=self.tok_agent_tg, sa="abc"), 400, "invalid_sa_header")
 
     def test_foreign_sa_header_is_403(self):
-        self.assertError(self.api("GET", "/api/customers", token=self.tok_agent_ke, sa=self.sa_togo), 403, "sa_forbidden")
+        self.assertError(
+            self.api("GET", "/api/customers", token=self.tok_agent_ke, sa=self.sa_togo), 403, "sa_forbidden"
+        )
 
     def test_limit_above_maximum_is_400(self):
         self.assertError(self.api("GET", "/api/customers?limit=201", token=self.tok_agent_tg), 400, "invalid_query")
@@ -239,6 +266,9 @@ class TestApiKit(AbsHttpCase):
 
     def test_write_in_a_foreign_sa_is_403_and_writes_nothing(self):
         count = self.env["res.partner"].search_count([])
-        self.assertError(self.api("POST", "/api/customers", {"name": "Ghost"}, token=self.tok_agent_ke,
-                                  sa=self.sa_togo), 403, "sa_forbidden")
+        self.assertError(
+            self.api("POST", "/api/customers", {"name": "Ghost"}, token=self.tok_agent_ke, sa=self.sa_togo),
+            403,
+            "sa_forbidden",
+        )
         self.assertEqual(self.env["res.partner"].search_count([]), count)

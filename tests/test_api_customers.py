@@ -6,10 +6,20 @@ from .common import AbsHttpCase
 @tagged("post_install", "-at_install")
 class TestCustomerCreate(AbsHttpCase):
     def test_create_stamps_and_dual_writes_the_assignment(self):
-        status, payload, _r = self.api("POST", "/api/customers", {
-            "name": "Kofi Mensah", "phone": "+228 99 00 11 22", "email": "kofi@example.tg", "city": "Kara",
-            "country_code": "tg", "outlet_id": self.outlet_togo.id, "ref": "CUST-1",
-        }, token=self.tok_agent_tg)
+        status, payload, _r = self.api(
+            "POST",
+            "/api/customers",
+            {
+                "name": "Kofi Mensah",
+                "phone": "+228 99 00 11 22",
+                "email": "kofi@example.tg",
+                "city": "Kara",
+                "country_code": "tg",
+                "outlet_id": self.outlet_togo.id,
+                "ref": "CUST-1",
+            },
+            token=self.tok_agent_tg,
+        )
         self.assertEqual(status, 201, payload)
         customer = payload["customer"]
         partner = self.env["res.partner"].browse(customer["id"])
@@ -20,12 +30,17 @@ class TestCustomerCreate(AbsHttpCase):
         self.assertEqual(customer["service_accounts"], [{"id": self.sa_togo.id, "name": self.sa_togo.display_name}])
         self.assertFalse(customer["has_portal_pin"])
         assignment = partner.abs_sa_assignment_ids
-        self.assertRecordValues(assignment, [{"account_id": self.sa_togo.id, "actor_id": self.agent_tg.id,
-                                              "state": "active"}])
+        self.assertRecordValues(
+            assignment, [{"account_id": self.sa_togo.id, "actor_id": self.agent_tg.id, "state": "active"}]
+        )
 
     def test_create_with_pin_enables_customer_login(self):
-        status, payload, _r = self.api("POST", "/api/customers", {
-            "name": "Efua", "phone": "+228 98 76 54 32", "pin": "2468"}, token=self.tok_agent_tg)
+        status, payload, _r = self.api(
+            "POST",
+            "/api/customers",
+            {"name": "Efua", "phone": "+228 98 76 54 32", "pin": "2468"},
+            token=self.tok_agent_tg,
+        )
         self.assertEqual(status, 201, payload)
         self.assertTrue(payload["customer"]["has_portal_pin"])
         self.assertNotIn("pin", payload["customer"])
@@ -34,11 +49,13 @@ class TestCustomerCreate(AbsHttpCase):
 
     def test_agent_with_several_sas_must_name_one_for_writes(self):
         count = self.env["res.partner"].search_count([])
-        self.assertError(self.api("POST", "/api/customers", {"name": "Nobody"}, token=self.tok_agent_multi),
-                         400, "sa_required")
+        self.assertError(
+            self.api("POST", "/api/customers", {"name": "Nobody"}, token=self.tok_agent_multi), 400, "sa_required"
+        )
         self.assertEqual(self.env["res.partner"].search_count([]), count)
-        status, payload, _r = self.api("POST", "/api/customers", {"name": "Somebody"}, token=self.tok_agent_multi,
-                                       sa=self.sa_kenya)
+        status, payload, _r = self.api(
+            "POST", "/api/customers", {"name": "Somebody"}, token=self.tok_agent_multi, sa=self.sa_kenya
+        )
         self.assertEqual(status, 201, payload)
         self.assertEqual(self.env["res.partner"].browse(payload["customer"]["id"]).x_sa_id, self.sa_kenya)
 
@@ -53,8 +70,9 @@ class TestCustomerCreate(AbsHttpCase):
     def _assert_nothing_written(self, body, code="invalid_body", token=None, status=400):
         partners = self.env["res.partner"].search_count([])
         assignments = self.env["ov.sa_customer_assignment"].search_count([])
-        payload = self.assertError(self.api("POST", "/api/customers", body, token=token or self.tok_agent_tg),
-                                   status, code)
+        payload = self.assertError(
+            self.api("POST", "/api/customers", body, token=token or self.tok_agent_tg), status, code
+        )
         self.assertEqual(self.env["res.partner"].search_count([]), partners)
         self.assertEqual(self.env["ov.sa_customer_assignment"].search_count([]), assignments)
         return payload
@@ -69,10 +87,12 @@ class TestCustomerCreate(AbsHttpCase):
 
     def test_malformed_json_is_400(self):
         partners = self.env["res.partner"].search_count([])
-        self.assertError(self.api("POST", "/api/customers", raw='{"name": ', token=self.tok_agent_tg),
-                         400, "invalid_json")
-        self.assertError(self.api("POST", "/api/customers", raw='["a list"]', token=self.tok_agent_tg),
-                         400, "invalid_json")
+        self.assertError(
+            self.api("POST", "/api/customers", raw='{"name": ', token=self.tok_agent_tg), 400, "invalid_json"
+        )
+        self.assertError(
+            self.api("POST", "/api/customers", raw='["a list"]', token=self.tok_agent_tg), 400, "invalid_json"
+        )
         self.assertEqual(self.env["res.partner"].search_count([]), partners)
 
     def test_bad_pin_email_and_types_are_400(self):
@@ -121,8 +141,9 @@ class TestCustomerRead(AbsHttpCase):
     def test_search_by_q_and_pagination(self):
         Partner = self.env["res.partner"]
         for index in range(5):
-            Partner._abs_create_customer({"name": f"Zebra Farmer {index}", "phone": f"+228 93 00 00 0{index}"},
-                                         self.sa_togo, self.agent_tg)
+            Partner._abs_create_customer(
+                {"name": f"Zebra Farmer {index}", "phone": f"+228 93 00 00 0{index}"}, self.sa_togo, self.agent_tg
+            )
         status, page1, _r = self.api("GET", "/api/customers?q=zebra&limit=2", token=self.tok_agent_tg)
         self.assertEqual(status, 200)
         self.assertEqual((page1["total"], page1["page"], page1["limit"], len(page1["customers"])), (5, 1, 2, 2))
@@ -141,8 +162,9 @@ class TestCustomerRead(AbsHttpCase):
         self.assertEqual(payload["customer"]["name"], "Test Ama Togo")
 
     def test_agent_of_kenya_reading_a_togo_customer_gets_404(self):
-        self.assertError(self.api("GET", f"/api/customers/{self.customer_tg.id}", token=self.tok_agent_ke),
-                         404, "not_found")
+        self.assertError(
+            self.api("GET", f"/api/customers/{self.customer_tg.id}", token=self.tok_agent_ke), 404, "not_found"
+        )
 
     def test_missing_customer_is_404(self):
         self.assertError(self.api("GET", "/api/customers/999999999", token=self.tok_agent_tg), 404)
@@ -154,9 +176,16 @@ class TestCustomerRead(AbsHttpCase):
     def test_list_query_count_does_not_grow_with_page_size(self):
         Partner = self.env["res.partner"]
         for index in range(30):
-            Partner._abs_create_customer({"name": f"Bulk {index}", "phone": f"+228 94 00 00 {index:02d}",
-                                          "country_code": "TG", "outlet_id": self.outlet_togo.id},
-                                         self.sa_togo, self.agent_tg)
+            Partner._abs_create_customer(
+                {
+                    "name": f"Bulk {index}",
+                    "phone": f"+228 94 00 00 {index:02d}",
+                    "country_code": "TG",
+                    "outlet_id": self.outlet_togo.id,
+                },
+                self.sa_togo,
+                self.agent_tg,
+            )
         self.api("GET", "/api/customers?limit=5", token=self.tok_agent_tg)  # warm the caches
         small = self.count_queries(lambda: self.api("GET", "/api/customers?limit=20", token=self.tok_agent_tg))
         with self.assertQueryCount(small + 2):
@@ -170,11 +199,17 @@ class TestCustomerRead(AbsHttpCase):
 @tagged("post_install", "-at_install")
 class TestCustomerUpdate(AbsHttpCase):
     def test_update_changes_only_the_given_fields(self):
-        status, payload, _r = self.api("PUT", f"/api/customers/{self.customer_tg.id}",
-                                       {"city": "Sokodé", "email": "ama@example.tg"}, token=self.tok_agent_tg)
+        status, payload, _r = self.api(
+            "PUT",
+            f"/api/customers/{self.customer_tg.id}",
+            {"city": "Sokodé", "email": "ama@example.tg"},
+            token=self.tok_agent_tg,
+        )
         self.assertEqual(status, 200, payload)
-        self.assertEqual((self.customer_tg.city, self.customer_tg.email, self.customer_tg.name),
-                         ("Sokodé", "ama@example.tg", "Test Ama Togo"))
+        self.assertEqual(
+            (self.customer_tg.city, self.customer_tg.email, self.customer_tg.name),
+            ("Sokodé", "ama@example.tg", "Test Ama Togo"),
+        )
 
     def test_update_sets_a_pin_and_phone_change_moves_the_login(self):
         self.api("PUT", f"/api/customers/{self.customer_tg.id}", {"pin": "9753"}, token=self.tok_agent_tg)
@@ -184,17 +219,34 @@ class TestCustomerUpdate(AbsHttpCase):
         self.assertEqual(self.api("POST", "/api/customer/auth/login", {"phone": "+22897000000", "pin": "9753"})[0], 200)
 
     def test_update_of_another_sas_customer_is_404_and_writes_nothing(self):
-        self.assertError(self.api("PUT", f"/api/customers/{self.customer_tg.id}", {"city": "Mombasa"},
-                                  token=self.tok_agent_ke), 404)
+        self.assertError(
+            self.api("PUT", f"/api/customers/{self.customer_tg.id}", {"city": "Mombasa"}, token=self.tok_agent_ke), 404
+        )
         self.assertFalse(self.customer_tg.city)
 
     def test_update_with_bad_input_is_400_and_writes_nothing(self):
-        self.assertError(self.api("PUT", f"/api/customers/{self.customer_tg.id}", {"city": "X", "vat": "1"},
-                                  token=self.tok_agent_tg), 400, "invalid_body")
-        self.assertError(self.api("PUT", f"/api/customers/{self.customer_tg.id}", {"name": None},
-                                  token=self.tok_agent_tg), 400, "invalid_body")
-        self.assertError(self.api("PUT", f"/api/customers/{self.customer_tg.id}", {"city": "X", "country_code": "QQ"},
-                                  token=self.tok_agent_tg), 400, "rejected")
+        self.assertError(
+            self.api(
+                "PUT", f"/api/customers/{self.customer_tg.id}", {"city": "X", "vat": "1"}, token=self.tok_agent_tg
+            ),
+            400,
+            "invalid_body",
+        )
+        self.assertError(
+            self.api("PUT", f"/api/customers/{self.customer_tg.id}", {"name": None}, token=self.tok_agent_tg),
+            400,
+            "invalid_body",
+        )
+        self.assertError(
+            self.api(
+                "PUT",
+                f"/api/customers/{self.customer_tg.id}",
+                {"city": "X", "country_code": "QQ"},
+                token=self.tok_agent_tg,
+            ),
+            400,
+            "rejected",
+        )
         self.assertFalse(self.customer_tg.city)
         self.assertEqual(self.customer_tg.name, "Test Ama Togo")
 

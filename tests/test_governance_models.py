@@ -1,3 +1,5 @@
+import psycopg2
+
 from odoo.exceptions import AccessDenied, AccessError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
@@ -29,7 +31,7 @@ class TestGovernanceModels(AbsTransactionCase):
 
     @mute_logger("odoo.sql_db")
     def test_login_is_unique(self):
-        with self.assertRaises(Exception):
+        with self.assertRaises(psycopg2.IntegrityError):
             self.env["abs.employee"].create({"name": "Dup", "login": "T.TG.AGENT"})
             self.env.flush_all()
 
@@ -64,10 +66,10 @@ class TestGovernanceModels(AbsTransactionCase):
         self.assertEqual(len(self.customer_tg.abs_sa_assignment_ids), 1)
 
     def test_sa_code_unique_per_company_and_threshold_not_negative(self):
-        with mute_logger("odoo.sql_db"), self.assertRaises(Exception):
+        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError):
             with self.env.cr.savepoint():
                 self.env["ov.serviced_account"].create({"name": "Dup", "code": "TTG"})
-        with mute_logger("odoo.sql_db"), self.assertRaises(Exception):
+        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError):
             with self.env.cr.savepoint():
                 self.env["ov.serviced_account"].create({"name": "Neg", "code": "NEG", "approval_threshold": -1})
 
@@ -81,14 +83,20 @@ class TestGovernanceModels(AbsTransactionCase):
         Assignment = self.env["ov.sa_customer_assignment"].with_user(officer)
         visible = Assignment.search([("partner_id", "in", (self.customer_tg | self.customer_ke).ids)])
         self.assertEqual(visible.partner_id, self.customer_tg)
-        self.assertEqual(self.env["ov.serviced_account"].with_user(officer).search([("code", "like", "T")]),
-                         self.sa_togo)
+        self.assertEqual(
+            self.env["ov.serviced_account"].with_user(officer).search([("code", "like", "T")]), self.sa_togo
+        )
 
     def test_multi_company_rule_hides_other_company_sas(self):
         other = self.env["res.company"].create({"name": "Abs Other Co"})
         foreign = self.env["ov.serviced_account"].create({"name": "Foreign SA", "code": "FX", "company_id": other.id})
-        manager = new_test_user(self.env, "abs_mgr", groups="abs_connector.group_abs_manager",
-                                company_id=self.company.id, company_ids=[(6, 0, [self.company.id])])
+        manager = new_test_user(
+            self.env,
+            "abs_mgr",
+            groups="abs_connector.group_abs_manager",
+            company_id=self.company.id,
+            company_ids=[(6, 0, [self.company.id])],
+        )
         self.assertFalse(self.env["ov.serviced_account"].with_user(manager).search([("id", "=", foreign.id)]))
         self.assertIn(other, self.api_user.company_ids, "the API user follows new companies")
 
