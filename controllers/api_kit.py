@@ -84,6 +84,8 @@ class ApiContext:
     claims: dict = field(default_factory=dict)
     # sa_id -> role_code of the caller's memberships in force (employees only)
     roles: dict = field(default_factory=dict)
+    # sa_id -> company_id of the SAs in scope
+    sa_companies: dict = field(default_factory=dict)
     # the SA picked by X-SA-ID (or the only one); None when none was picked
     sa: object = None
     # SAs the caller may read; None means every SA (API-key callers without X-SA-ID)
@@ -313,13 +315,22 @@ def _authenticate(spec):
             raise unauthorized()
         return ApiContext(env=env, kind=CUSTOMER, customer=customer, claims=claims)
 
-    employee = env["abs.employee"].browse(subject_id)
-    memberships = employee._active_memberships()
-    if not employee.exists() or not employee.active:
-        _logger.info("API token of inactive employee %s refused", subject_id)
+    # One query: the memberships in force of an active employee; none means no access at all.
+    memberships = env["ov.membership"].search_fetch(
+        [("employee_id", "=", subject_id), ("employee_id.active", "=", True)] + env["ov.membership"]._in_force_domain(),
+        ["account_id", "role_code", "company_id"],
+    )
+    if not memberships:
+        _logger.info("API token of employee %s refused: inactive or no membership in force", subject_id)
         raise unauthorized()
-    roles = {m.account_id.id: m.role_code for m in memberships}
-    return ApiContext(env=env, kind=EMPLOYEE, employee=employee, claims=claims, roles=roles)
+    return ApiContext(
+        env=env,
+        kind=EMPLOYEE,
+        employee=env["abs.employee"].browse(subject_id),
+        claims=claims,
+        roles={m.account_id.id: m.role_code for m in memberships},
+        sa_companies={m.account_id.id: m.company_id.id for m in memberships},
+    )
 
 
 def _resolve_scope(ctx):
@@ -334,23 +345,30 @@ def _resolve_scope(ctx):
         sa_id = int(raw)
         if ctx.kind == EMPLOYEE and sa_id not in ctx.roles:
             raise forbidden("You have no active membership in this service account.", code="sa_forbidden")
-        sa = Account.browse(sa_id).exists()
-        if not sa:
-            raise forbidden("You have no access to this service account.", code="sa_forbidden")
-        ctx.sa = sa
-        ctx.readable_sa_ids = [sa.id]
+        if ctx.kind == API_KEY:
+            sa = Account.search_fetch([("id", "=", sa_id)], ["company_id"])
+            if not sa:
+                raise forbidden("You have no access to this service account.", code="sa_forbidden")
+            ctx.sa_companies = {sa.id: sa.company_id.id}
+        ctx.sa = Account.browse(sa_id)
+        ctx.readable_sa_ids = [sa_id]
     elif ctx.kind == EMPLOYEE:
         ctx.readable_sa_ids = list(ctx.roles)
         if len(ctx.roles) == 1:
             ctx.sa = Account.browse(ctx.readable_sa_ids[0])
-    # Act in the companies of the SAs in scope (the acting SA's company first).
-    if ctx.kind == EMPLOYEE or ctx.sa:
-        sa_records = Account.browse(ctx.readable_sa_ids)
-        company_ids = ([ctx.sa.company_id.id] if ctx.sa else []) + sa_records.company_id.ids
-        allowed = [cid for cid in dict.fromkeys(company_ids) if cid in ctx.env.user.company_ids.ids]
-        if allowed:
-            request.update_context(allowed_company_ids=allowed)
-            ctx.env = request.env
+    if ctx.readable_sa_ids is None:
+        return
+    # Act in the companies of the SAs in scope, the acting SA's company first (it is env.company).
+    company_ids = ([ctx.sa_companies[ctx.sa.id]] if ctx.sa else []) + [
+        ctx.sa_companies[sa_id] for sa_id in ctx.readable_sa_ids
+    ]
+    user_company_ids = set(ctx.env.user.company_ids.ids)
+    allowed = [cid for cid in dict.fromkeys(company_ids) if cid in user_company_ids]
+    if allowed:
+        request.update_context(allowed_company_ids=allowed)
+        ctx.env = request.env
+        ctx.sa = ctx.sa.with_env(ctx.env) if ctx.sa else None
+        ctx.employee = ctx.employee.with_env(ctx.env) if ctx.employee else None
 
 
 # --------------------------------------------------------------------------- input parsing
