@@ -1,2 +1,3 @@
-from . import controllers, models
+from . import models
+from . import controllers
 from .hooks import post_init_hook

@@ -22,6 +22,7 @@
         "views/ov_sa_customer_assignment_views.xml",
         "views/res_partner_views.xml",
         "views/abs_jwt_revocation_views.xml",
+        "views/abs_idempotency_record_views.xml",
         "views/abs_connector_menus.xml",
     ],
     "demo": [

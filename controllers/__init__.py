@@ -1,1 +1,4 @@
-from . import api_kit, auth, customers, openapi
+from . import api_kit
+from . import auth
+from . import customers
+from . import openapi

@@ -229,8 +229,12 @@ def _cors_headers():
     ]
 
 
+def dumps(payload):
+    return json.dumps(payload, default=_json_default, ensure_ascii=False)
+
+
 def json_response(payload, status=200):
-    body = json.dumps(payload, default=_json_default, ensure_ascii=False)
+    body = dumps(payload)
     return request.make_response(
         body,
         headers=[("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "no-store"), *_cors_headers()],
@@ -416,6 +420,41 @@ def _parse_body(spec):
         ) from None
 
 
+# --------------------------------------------------------------------------- idempotency
+
+
+def _idempotency(ctx, spec):
+    """Idempotency-Key on a write: replay the stored answer of an earlier identical request.
+
+    Returns None (no key, or a read), ``{"replay": response}``, or what is needed to store this
+    request's answer. The same key with another body is a 409: the client reused a key by mistake.
+    """
+    key = request.httprequest.headers.get("Idempotency-Key")
+    if not key or spec.method not in ("POST", "PUT", "PATCH", "DELETE") or ctx.kind == PUBLIC:
+        return None
+    key = key.strip()
+    if not 1 <= len(key) <= 255 or not key.isprintable():
+        raise bad_request("Idempotency-Key must be 1 to 255 printable characters.", code="invalid_idempotency_key")
+    caller = {
+        EMPLOYEE: lambda: f"employee:{ctx.employee.id}",
+        CUSTOMER: lambda: f"customer:{ctx.customer.id}",
+        API_KEY: lambda: "api_key",
+    }[ctx.kind]()
+    Record = ctx.env["abs.idempotency.record"]
+    endpoint = f"{spec.method} {request.httprequest.path}"
+    request_hash = Record._request_hash(endpoint, request.httprequest.get_data(cache=True))
+    previous = Record._find(key, caller)
+    if previous:
+        if previous.request_hash != request_hash:
+            raise conflict(
+                "This Idempotency-Key was already used for a different request.", code="idempotency_key_reused"
+            )
+        response = json_response(json.loads(previous.response_body), status=previous.status)
+        response.headers["Idempotent-Replayed"] = "true"
+        return {"replay": response}
+    return {"key": key, "caller": caller, "endpoint": endpoint, "hash": request_hash}
+
+
 # --------------------------------------------------------------------------- dispatch
 
 
@@ -429,8 +468,20 @@ def _dispatch(controller, func, spec, kwargs):
         query = _parse_query(spec)
         body = _parse_body(spec)
         path_args = {name: kwargs[name] for name in spec.path_params if name in kwargs}
+        idempotency = _idempotency(ctx, spec)
         with cr.savepoint():
+            if idempotency and idempotency.get("replay"):
+                return idempotency["replay"]
             result = func(controller, ctx, body=body, query=query, **path_args)
+            if idempotency and not isinstance(result, http.Response):
+                ctx.env["abs.idempotency.record"]._store(
+                    idempotency["key"],
+                    idempotency["caller"],
+                    idempotency["endpoint"],
+                    idempotency["hash"],
+                    spec.status,
+                    dumps({"success": True, **(result or {})}),
+                )
             ctx.env.flush_all()
     except ApiError as error:
         return error_response(error)

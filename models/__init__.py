@@ -1,13 +1,12 @@
-from . import (
-    abs_api_token,
-    abs_employee,
-    abs_jwt_revocation,
-    ov_membership,
-    ov_outlet,
-    ov_sa_assignment_mixin,
-    ov_sa_customer_assignment,
-    ov_serviced_account,
-    res_company,
-    res_partner,
-    res_users,
-)
+from . import ov_serviced_account
+from . import abs_employee
+from . import ov_membership
+from . import ov_outlet
+from . import ov_sa_assignment_mixin
+from . import ov_sa_customer_assignment
+from . import res_partner
+from . import res_company
+from . import res_users
+from . import abs_jwt_revocation
+from . import abs_api_token
+from . import abs_idempotency_record

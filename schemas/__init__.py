@@ -1,3 +1,5 @@
 """Request and response schemas (pydantic v2): they validate API input and generate /api/openapi.json."""
 
-from . import auth, common, customer
+from . import common
+from . import auth
+from . import customer

@@ -1,1 +1,4 @@
-from . import test_api_auth, test_api_customers, test_governance_models, test_openapi
+from . import test_api_auth
+from . import test_api_customers
+from . import test_governance_models
+from . import test_openapi

@@ -253,3 +253,44 @@ class TestCustomerUpdate(AbsHttpCase):
     def test_update_without_token_is_401(self):
         self.assertError(self.api("PUT", f"/api/customers/{self.customer_tg.id}", {"city": "X"}), 401)
         self.assertFalse(self.customer_tg.city)
+
+
+@tagged("post_install", "-at_install")
+class TestIdempotentWrites(AbsHttpCase):
+    def test_retried_create_with_the_same_key_creates_one_customer(self):
+        headers = {"Idempotency-Key": "create-kofi-1"}
+        body = {"name": "Kofi Retry", "phone": "+228 92 00 00 01"}
+        first = self.api("POST", "/api/customers", body, token=self.tok_agent_tg, headers=headers)
+        second = self.api("POST", "/api/customers", body, token=self.tok_agent_tg, headers=headers)
+        self.assertEqual((first[0], second[0]), (201, 201))
+        self.assertEqual(first[1], second[1])
+        self.assertEqual(second[2].headers.get("Idempotent-Replayed"), "true")
+        self.assertEqual(self.env["res.partner"].search_count([("name", "=", "Kofi Retry")]), 1)
+
+    def test_same_key_with_another_body_is_409_and_writes_nothing(self):
+        headers = {"Idempotency-Key": "create-kofi-2"}
+        self.api("POST", "/api/customers", {"name": "Kofi A"}, token=self.tok_agent_tg, headers=headers)
+        self.assertError(
+            self.api("POST", "/api/customers", {"name": "Kofi B"}, token=self.tok_agent_tg, headers=headers),
+            409,
+            "idempotency_key_reused",
+        )
+        self.assertFalse(self.env["res.partner"].search_count([("name", "=", "Kofi B")]))
+
+    def test_keys_are_per_caller(self):
+        headers = {"Idempotency-Key": "shared-key"}
+        self.api("POST", "/api/customers", {"name": "Per Caller TG"}, token=self.tok_agent_tg, headers=headers)
+        status, _payload, _r = self.api(
+            "POST", "/api/customers", {"name": "Per Caller KE"}, token=self.tok_agent_ke, headers=headers
+        )
+        self.assertEqual(status, 201)
+
+    def test_a_failed_request_is_not_remembered(self):
+        headers = {"Idempotency-Key": "fails-first"}
+        self.assertError(
+            self.api(
+                "POST", "/api/customers", {"name": "X", "country_code": "QQ"}, token=self.tok_agent_tg, headers=headers
+            ),
+            400,
+        )
+        self.assertFalse(self.env["abs.idempotency.record"].search_count([("key", "=", "fails-first")]))
