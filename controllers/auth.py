@@ -1,7 +1,9 @@
 from odoo import http
 from odoo.exceptions import AccessDenied
+from odoo.http import request
 
 from ..models.abs_api_token import InvalidToken
+from ..models.res_partner import normalize_phone
 from ..schemas.auth import (
     CustomerLoginRequest,
     CustomerLoginResponse,
@@ -13,7 +15,7 @@ from ..schemas.auth import (
     TokenPair,
 )
 from ..schemas.customer import CustomerResponse
-from .api_kit import CUSTOMER, EMPLOYEE, PUBLIC, api_route, unauthorized
+from .api_kit import CUSTOMER, EMPLOYEE, PUBLIC, ApiError, api_route, error_response, unauthorized
 from .customers import serialize_customers
 
 
@@ -36,11 +38,19 @@ class AbsAuthController(http.Controller):
     )
     def employee_login(self, ctx, body, query):
         """Employee login: a token pair and the service accounts the employee acts in."""
-        employee = ctx.env["abs.employee"]._authenticate(body.login, body.password)
+        identifier = body.login.strip().lower()
+
+        def authenticate():
+            employee = ctx.env["abs.employee"]._authenticate(body.login, body.password)
+            if not _service_accounts(employee):
+                # An employee with no SA in force cannot do anything; answer like a wrong password.
+                raise AccessDenied()
+            return employee
+
+        employee = _throttled_login(ctx, EMPLOYEE, identifier, authenticate)
+        if isinstance(employee, http.Response):
+            return employee
         accounts = _service_accounts(employee)
-        if not accounts:
-            # An employee with no SA in force cannot do anything; answer like a wrong password.
-            raise AccessDenied()
         tokens = ctx.env["abs.api.token"]._issue_pair(EMPLOYEE, employee.id)
         return {**tokens, "employee": {"id": employee.id, "name": employee.name}, "service_accounts": accounts}
 
@@ -82,7 +92,12 @@ class AbsAuthController(http.Controller):
     )
     def customer_login(self, ctx, body, query):
         """Customer login with the phone and PIN an agent gave them."""
-        partner = ctx.env["res.partner"]._abs_authenticate_customer(body.phone, body.pin)
+        identifier = normalize_phone(body.phone) or body.phone
+        partner = _throttled_login(
+            ctx, CUSTOMER, identifier, lambda: ctx.env["res.partner"]._abs_authenticate_customer(body.phone, body.pin)
+        )
+        if isinstance(partner, http.Response):
+            return partner
         tokens = ctx.env["abs.api.token"]._issue_pair(CUSTOMER, partner.id)
         return {**tokens, "customer": {"id": partner.id, "name": partner.name, "phone": partner.phone or None}}
 
@@ -116,6 +131,24 @@ class AbsAuthController(http.Controller):
     def customer_me(self, ctx, body, query):
         """The calling customer's own profile."""
         return {"customer": serialize_customers(ctx.customer)[0]}
+
+
+def _throttled_login(ctx, kind, identifier, authenticate):
+    """Run ``authenticate``; count its failures per login so that guessing is slowed to a crawl.
+
+    A failure is answered as a returned response, not an exception, so that the failure record
+    is committed rather than rolled back with the request.
+    """
+    Attempt = ctx.env["abs.login.attempt"]
+    if Attempt._is_locked(kind, identifier):
+        return error_response(ApiError(429, "too_many_attempts", "Too many failed logins: try again in a few minutes."))
+    try:
+        identity = authenticate()
+    except AccessDenied:
+        Attempt._record_failure(kind, identifier, request.httprequest.remote_addr)
+        return error_response(unauthorized())
+    Attempt._clear(kind, identifier)
+    return identity
 
 
 def _rotate(ctx, refresh_token, kind):

@@ -10,3 +10,4 @@ from . import res_users
 from . import abs_jwt_revocation
 from . import abs_api_token
 from . import abs_idempotency_record
+from . import abs_login_attempt

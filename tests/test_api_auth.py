@@ -272,3 +272,41 @@ class TestApiKit(AbsHttpCase):
             "sa_forbidden",
         )
         self.assertEqual(self.env["res.partner"].search_count([]), count)
+
+
+@tagged("post_install", "-at_install")
+class TestLoginThrottling(AbsHttpCase):
+    def test_five_failures_lock_the_login_even_for_the_right_password(self):
+        for _attempt in range(5):
+            self.assertError(self.api("POST", "/api/auth/login", {"login": "t.tg.manager", "password": "guess"}), 401)
+        self.assertEqual(self.env["abs.login.attempt"].search_count([("identifier", "=", "t.tg.manager")]), 5)
+        self.assertError(
+            self.api("POST", "/api/auth/login", {"login": "t.tg.manager", "password": self.PASSWORD}),
+            429,
+            "too_many_attempts",
+        )
+
+    def test_a_successful_login_clears_earlier_failures(self):
+        for _attempt in range(4):
+            self.api("POST", "/api/auth/login", {"login": "T.TG.Manager", "password": "guess"})
+        self.assertEqual(
+            self.api("POST", "/api/auth/login", {"login": "t.tg.manager", "password": self.PASSWORD})[0], 200
+        )
+        self.assertFalse(self.env["abs.login.attempt"].search_count([("identifier", "=", "t.tg.manager")]))
+
+    def test_pin_guessing_is_locked_per_phone(self):
+        self.customer_tg._abs_set_pin("4321")
+        for pin in ("0000", "1111", "2222", "3333", "5555"):
+            self.assertError(
+                self.api("POST", "/api/customer/auth/login", {"phone": "+228 90 11 11 11", "pin": pin}), 401
+            )
+        self.assertError(
+            self.api("POST", "/api/customer/auth/login", {"phone": "+22890111111", "pin": "4321"}),
+            429,
+            "too_many_attempts",
+        )
+        # Another customer's login is not affected.
+        self.customer_ke._abs_set_pin("8642")
+        self.assertEqual(
+            self.api("POST", "/api/customer/auth/login", {"phone": "+254700111111", "pin": "8642"})[0], 200
+        )
