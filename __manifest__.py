@@ -29,6 +29,5 @@
         "demo/abs_connector_demo.xml",
     ],
     "post_init_hook": "post_init_hook",
-    "installable": True,
     "application": True,
 }

@@ -1,5 +1,6 @@
 """GET /api/openapi.json (OpenAPI 3.1, built from the routes' own schemas) and GET /api/docs."""
 
+import logging
 import mimetypes
 import os
 
@@ -17,6 +18,8 @@ try:
     from swagger_ui_bundle import swagger_ui_path
 except ImportError:  # declared in external_dependencies; the docs page says so if it is missing
     swagger_ui_path = None
+
+_logger = logging.getLogger(__name__)
 
 SECURITY_SCHEMES = {
     EMPLOYEE: {
@@ -190,7 +193,7 @@ class AbsOpenApiController(http.Controller):
             message = f"{request.httprequest.method} is not allowed here; use {allowed}."
             return error_response(ApiError(405, "method_not_allowed", message))
         except NotFound:
-            pass
+            _logger.debug("no API route for %s %s", request.httprequest.method, path)
         return error_response(ApiError(404, "not_found", f"No API route {path}."))
 
 

@@ -1,6 +1,6 @@
 import logging
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessDenied
 
 _logger = logging.getLogger(__name__)
@@ -95,5 +95,5 @@ class AbsEmployee(models.Model):
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
-            "params": {"message": _("All API sessions of these employees were revoked."), "type": "success"},
+            "params": {"message": self.env._("All API sessions of these employees were revoked."), "type": "success"},
         }

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 ROLE_CODES = [("staff", "Staff (manager)"), ("agent", "Agent")]
@@ -25,7 +25,7 @@ class OvMembership(models.Model):
     def _check_dates(self):
         for membership in self:
             if membership.date_from and membership.date_to and membership.date_to < membership.date_from:
-                raise ValidationError(_("A membership cannot end before it starts."))
+                raise ValidationError(self.env._("A membership cannot end before it starts."))
 
     @api.constrains("employee_id", "account_id", "active")
     def _check_single_active(self):
@@ -40,7 +40,7 @@ class OvMembership(models.Model):
             )
             if duplicates:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "%(employee)s already has an active membership in %(sa)s.",
                         employee=membership.employee_id.name,
                         sa=membership.account_id.name,

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
@@ -18,7 +18,7 @@ class OvSaAssignmentMixin(models.AbstractModel):
         "ov.serviced_account", string="Service Account", required=True, ondelete="restrict", index=True
     )
     company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
-    actor_id = fields.Many2one("abs.employee", string="Actor", ondelete="set null", index=True)
+    actor_id = fields.Many2one("abs.employee", ondelete="set null", index=True)
     state = fields.Selection([("active", "Active"), ("ended", "Ended")], required=True, default="active", index=True)
     date_from = fields.Date(required=True, default=fields.Date.context_today)
     date_to = fields.Date()
@@ -27,7 +27,7 @@ class OvSaAssignmentMixin(models.AbstractModel):
     def _check_dates(self):
         for assignment in self:
             if assignment.date_to and assignment.date_to < assignment.date_from:
-                raise ValidationError(_("An assignment cannot end before it starts."))
+                raise ValidationError(self.env._("An assignment cannot end before it starts."))
 
     @api.model
     def _assign(self, records, account, actor=None):

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 
 class OvServicedAccount(models.Model):
@@ -51,7 +51,7 @@ class OvServicedAccount(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Customers of %(sa)s", sa=self.name),
+            "name": self.env._("Customers of %(sa)s", sa=self.name),
             "res_model": "ov.sa_customer_assignment",
             "view_mode": "list,form",
             "domain": [("account_id", "=", self.id)],
@@ -62,7 +62,7 @@ class OvServicedAccount(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Members of %(sa)s", sa=self.name),
+            "name": self.env._("Members of %(sa)s", sa=self.name),
             "res_model": "ov.membership",
             "view_mode": "list,form",
             "domain": [("account_id", "=", self.id)],

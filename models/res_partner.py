@@ -1,6 +1,6 @@
 import re
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessDenied, ValidationError
 
 
@@ -65,12 +65,12 @@ class ResPartner(models.Model):
         """Store the customer's portal PIN (hashed) and make its phone the login."""
         self.ensure_one()
         if not pin or not pin.isdigit() or not 4 <= len(pin) <= 8:
-            raise ValidationError(_("The PIN must be 4 to 8 digits."))
+            raise ValidationError(self.env._("The PIN must be 4 to 8 digits."))
         login_phone = normalize_phone(self.phone)
         if not login_phone:
-            raise ValidationError(_("A customer needs a phone number to get a portal PIN."))
+            raise ValidationError(self.env._("A customer needs a phone number to get a portal PIN."))
         if self.search_count([("abs_login_phone", "=", login_phone), ("id", "!=", self.id)]):
-            raise ValidationError(_("Another customer already logs in with this phone."))
+            raise ValidationError(self.env._("Another customer already logs in with this phone."))
         crypt = self.env["res.users"]._crypt_context()
         # sudo: the hash field is restricted to system; this helper is its only writer
         self.sudo().write({"abs_pin_hash": crypt.hash(pin), "abs_login_phone": login_phone})
@@ -105,13 +105,13 @@ class ResPartner(models.Model):
             code = values["country_code"]
             country = code and self.env["res.country"].search([("code", "=", code)], limit=1)
             if code and not country:
-                raise ValidationError(_("Unknown country code %(code)s.", code=code))
+                raise ValidationError(self.env._("Unknown country code %(code)s.", code=code))
             vals["country_id"] = country.id if country else False
         if values.get("outlet_id"):
             outlet = self.env["ov.outlet"].browse(values["outlet_id"]).exists()
             if not outlet or outlet.account_id != account:
                 raise ValidationError(
-                    _("Outlet %(id)s is not an outlet of this service account.", id=values["outlet_id"])
+                    self.env._("Outlet %(id)s is not an outlet of this service account.", id=values["outlet_id"])
                 )
             vals["x_outlet_id"] = outlet.id
         return vals
