@@ -9,3 +9,7 @@ from . import res_company
 from . import res_users
 from . import abs_jwt_revocation
 from . import abs_api_token
+from . import ov_sa_delivery_assignment
+from . import sale_order
+from . import stock_picking
+from . import stock_lot

@@ -1,1 +1,3 @@
 from . import test_api_auth
+from . import test_stock_deliveries
+from . import test_stock_concurrency
