@@ -37,15 +37,16 @@ class StockPicking(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        # Every picking is created here: sale confirmation (stock.move._assign_picking), backorders
-        # and returns (copy): the narrowest hook that sees them all, API or backend.
+        # Backorders and returns (copies of a governed picking) inherit its SA here. A sale's
+        # delivery gets its SA once its moves are attached (stock.move._assign_picking_post_process):
+        # its group_id (hence sale_id) is related to its moves, still empty at create.
         pickings = super().create(vals_list)
         pickings._abs_sync_sa_assignment()
         return pickings
 
     def write(self, vals):
         result = super().write(vals)
-        if "sale_id" in vals or "group_id" in vals:
+        if "sale_id" in vals:
             self._abs_sync_sa_assignment()
         return result
 
@@ -77,6 +78,14 @@ class StockPicking(models.Model):
                 groups[(account, actor or picking.sale_id.x_actor_id)] |= picking
         for (account, agent), pickings in groups.items():
             Assignment._assign(pickings, account, agent)
+
+    def _message_compute_author(self, author_id=None, email_from=None, raise_on_email=True):
+        # The API's technical user has no mailbox; core posts chatter notes while validating
+        # ("backorder created", "return of ...") that must not refuse the delivery for lack of
+        # a sender address.
+        if self.env.user.has_group("abs_connector.group_abs_api"):
+            raise_on_email = False
+        return super()._message_compute_author(author_id, email_from, raise_on_email=raise_on_email)
 
     # ------------------------------------------------------------------ asset workflow hooks
 
