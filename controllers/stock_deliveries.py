@@ -10,7 +10,16 @@ from ..schemas.stock_delivery import (
     DeliveryValidate,
     DeliveryValidateResponse,
 )
-from .api_kit import API_KEY, EMPLOYEE, ApiError, api_route, id_name, not_found, page_payload, search_page
+from .api_kit import (
+    API_KEY,
+    EMPLOYEE,
+    ApiError,
+    api_route,
+    id_name,
+    not_found,
+    page_payload,
+    search_page,
+)
 
 DELIVERY_FIELDS = [
     "name", "state", "scheduled_date", "date_done", "origin", "partner_id", "sale_id",

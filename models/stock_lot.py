@@ -11,9 +11,10 @@ class StockLot(models.Model):
     )
 
     def _compute_abs_sa_id(self):
-        last = self._abs_last_customer_pickings()
+        # _origin: a lot being edited in a form is a new record whose history is its origin's.
+        last = self._origin._abs_last_customer_pickings()
         for lot in self:
-            lot.abs_sa_id = last.get(lot.id, self.env["stock.picking"]).abs_sa_id
+            lot.abs_sa_id = last.get(lot._origin.id, self.env["stock.picking"]).abs_sa_id
 
     def _abs_last_customer_pickings(self):
         """{lot id: the picking of the last done move line that took the lot to a customer} (one query)."""

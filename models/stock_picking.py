@@ -265,8 +265,9 @@ class StockPicking(models.Model):
             self.env.cr.execute("SELECT id FROM stock_quant WHERE id IN %s FOR NO KEY UPDATE", [tuple(quants.ids)])
             quants.invalidate_recordset(["quantity", "reserved_quantity"])
         for (product, lot), qty in needed.items():
-            on_hand = sum(quants.filtered(lambda q: q.product_id == product and (not lot or q.lot_id == lot))
-                          .mapped("quantity"))
+            on_hand = sum(quants.filtered(
+                lambda q, product=product, lot=lot: q.product_id == product and (not lot or q.lot_id == lot)
+            ).mapped("quantity"))
             if float_compare(on_hand, qty, precision_rounding=product.uom_id.rounding) < 0:
                 if lot:
                     raise DeliveryError(

@@ -7,9 +7,8 @@ two transactions racing. This test commits its own data and calls the real serve
 import threading
 import uuid
 
-import requests
-
 import odoo
+import requests
 from odoo import SUPERUSER_ID, api
 from odoo.tests import get_db_name, tagged
 from odoo.tests.common import BaseCase
@@ -92,7 +91,6 @@ class TestConcurrentDeliveryOfOneSerial(BaseCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             pickings = env["stock.picking"].browse(data["pickings"])
-            self.assertEqual(sorted(pickings.mapped("state"))[-1], "done")
             self.assertEqual(len(pickings.filtered(lambda p: p.state == "done")), 1)
             quants = env["stock.quant"].search([("lot_id", "=", data["lot"]), ("quantity", ">", 0)])
             self.assertEqual(quants.location_id.usage, "customer")
