@@ -110,8 +110,9 @@ class StockPicking(models.Model):
 
         ``lines``: dicts ``{"move_id", "qty_done", "lot_id" | "lot_name"}``; ``None`` delivers every
         move at its ordered quantity with the reserved serials. A partial delivery needs
-        ``force_backorder``; the rest goes to a backorder governed by the same SA. Everything is
-        checked before anything is written; refusals raise :class:`DeliveryError`.
+        ``force_backorder``; the rest goes to a backorder governed by the same SA. The request is
+        checked before the delivery's lines are touched; refusals raise :class:`DeliveryError` (a
+        UserError: the caller's transaction, or the API's savepoint, is rolled back).
         """
         self.ensure_one()
         if self.picking_type_code != "outgoing":
