@@ -11,3 +11,8 @@ from . import abs_jwt_revocation
 from . import abs_api_token
 from . import abs_idempotency_record
 from . import abs_login_attempt
+from . import ov_sa_delivery_assignment
+from . import sale_order
+from . import stock_move
+from . import stock_picking
+from . import stock_lot

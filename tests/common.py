@@ -119,3 +119,56 @@ class AbsHttpCase(AbsFixturesMixin, HttpCase):
         before = self.cr.sql_log_count
         func()
         return self.cr.sql_log_count - before
+
+
+class AbsStockFixturesMixin:
+    """Stock fixtures for delivery tests: a serial-tracked kit, an untracked battery, serials in WH/Stock,
+    and a helper that confirms a sale order stamped for an SA (its delivery is created by Odoo)."""
+
+    @classmethod
+    def _setup_stock_fixtures(cls):
+        env = cls.env
+        cls.warehouse = env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
+        cls.stock_location = cls.warehouse.lot_stock_id
+        cls.customer_location = env.ref("stock.stock_location_customers")
+        Product = env["product.product"]
+        cls.kit = Product.create(
+            {
+                "name": "Test Solar Kit 200W",
+                "type": "consu",
+                "is_storable": True,
+                "tracking": "serial",
+                "list_price": 300.0,
+            }
+        )
+        cls.battery = Product.create(
+            {"name": "Test Battery 100Ah", "type": "consu", "is_storable": True, "list_price": 80.0}
+        )
+        cls.serials = cls.add_serials(cls.kit, ["T-SN-001", "T-SN-002", "T-SN-003", "T-SN-004"])
+        env["stock.quant"]._update_available_quantity(cls.battery, cls.stock_location, 50)
+
+    @classmethod
+    def add_serials(cls, product, names, location=None):
+        lots = cls.env["stock.lot"].create([{"name": name, "product_id": product.id} for name in names])
+        for lot in lots:
+            cls.env["stock.quant"]._update_available_quantity(product, location or cls.stock_location, 1, lot_id=lot)
+        return lots
+
+    @classmethod
+    def make_order(cls, account, partner, lines, agent=None, confirm=True):
+        """A sale order stamped for ``account``; confirmed, it has its delivery (``order.picking_ids``)."""
+        order = cls.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "x_sa_id": account.id if account else False,
+                "x_actor_id": agent.id if agent else False,
+                "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": qty}) for product, qty in lines],
+            }
+        )
+        if confirm:
+            order.action_confirm()
+        return order
+
+    def qty_at(self, lot, location):
+        quants = self.env["stock.quant"].search([("lot_id", "=", lot.id), ("location_id", "child_of", location.id)])
+        return sum(quants.mapped("quantity"))

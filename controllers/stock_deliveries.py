@@ -1,0 +1,195 @@
+from odoo import http
+
+from ..models.stock_picking import DeliveryError
+from ..schemas.stock_delivery import (
+    DeliveryDetailResponse,
+    DeliveryListQuery,
+    DeliveryListResponse,
+    DeliveryReturn,
+    DeliveryReturnResponse,
+    DeliveryValidate,
+    DeliveryValidateResponse,
+)
+from .api_kit import (
+    API_KEY,
+    EMPLOYEE,
+    ApiError,
+    api_route,
+    id_name,
+    not_found,
+    page_payload,
+    search_page,
+)
+
+DELIVERY_FIELDS = [
+    "name",
+    "state",
+    "scheduled_date",
+    "date_done",
+    "origin",
+    "partner_id",
+    "sale_id",
+    "location_id",
+    "location_dest_id",
+]
+ACTIVE_STATES = ["draft", "waiting", "confirmed", "assigned"]
+
+
+def delivery_domain(ctx):
+    """Outgoing pickings the caller may see: governed (V3) by one of its SAs."""
+    sa_ids = ctx.sa_domain_ids()
+    if sa_ids is None:
+        scope = [("abs_sa_assignment_ids", "any", [("state", "=", "active")])]
+    else:
+        scope = ctx.env["ov.sa_delivery_assignment"]._governed_ids_domain(sa_ids)
+    return [("picking_type_code", "=", "outgoing")] + scope
+
+
+def get_delivery(ctx, delivery_id):
+    """The delivery if the caller may see it; 404 otherwise, also for another SA's delivery."""
+    picking = ctx.env["stock.picking"].search([("id", "=", delivery_id)] + delivery_domain(ctx), limit=1)
+    if not picking:
+        raise not_found("Delivery")
+    return picking
+
+
+def serialize_deliveries(pickings):
+    """List form; a fixed number of queries whatever the number of pickings."""
+    counts = dict(
+        pickings.env["stock.move"]._read_group([("picking_id", "in", pickings.ids)], ["picking_id"], ["__count"])
+    )
+    return [
+        {
+            "id": picking.id,
+            "name": picking.name,
+            "state": picking.state,
+            "scheduled_date": picking.scheduled_date,
+            "date_done": picking.date_done or None,
+            "origin": picking.origin or None,
+            "partner": id_name(picking.partner_id),
+            "sale_order": id_name(picking.sale_id),
+            "location_from": id_name(picking.location_id),
+            "location_to": id_name(picking.location_dest_id),
+            "move_count": counts.get(picking, 0),
+        }
+        for picking in pickings
+    ]
+
+
+def serialize_delivery_detail(picking):
+    moves = picking.move_ids.sorted("id")
+    lines = []
+    for move in moves:
+        move_lines = move.move_line_ids.sorted("id")
+        lines.append(
+            {
+                "id": move.id,
+                "product": id_name(move.product_id),
+                "qty_ordered": move.product_uom_qty,
+                "qty_done": move.quantity if move.state == "done" or move.picked else 0.0,
+                "uom": id_name(move.product_uom),
+                "state": move.state,
+                "tracking": move.has_tracking or "none",
+                "lot_ids": move_lines.lot_id.ids,
+                "move_lines": [
+                    {
+                        "id": ml.id,
+                        "lot_id": ml.lot_id.id or None,
+                        "lot_name": ml.lot_id.name or ml.lot_name or None,
+                        "quantity": ml.quantity,
+                        "location_from": id_name(ml.location_id),
+                        "picked": ml.picked,
+                    }
+                    for ml in move_lines
+                ],
+            }
+        )
+    return {
+        **serialize_deliveries(picking)[0],
+        "note": picking.note or None,
+        "service_account": id_name(picking.abs_sa_id),
+        "backorder_of": id_name(picking.backorder_id),
+        "lines": lines,
+    }
+
+
+def done_payload(picking):
+    return {"id": picking.id, "name": picking.name, "state": picking.state, "date_done": picking.date_done or None}
+
+
+def _api_error(error):
+    return ApiError(error.status, error.code, error.args[0])
+
+
+class AbsStockDeliveryController(http.Controller):
+    @api_route(
+        "/api/stock/deliveries",
+        "GET",
+        auth=(EMPLOYEE, API_KEY),
+        query=DeliveryListQuery,
+        response=DeliveryListResponse,
+        tags=("Stock",),
+    )
+    def list_deliveries(self, ctx, body, query):
+        """Outbound deliveries of the caller's SAs; default: the ones not done nor cancelled."""
+        domain = delivery_domain(ctx)
+        domain.append(("state", "=", query.state) if query.state else ("state", "in", ACTIVE_STATES))
+        if query.warehouse_id:
+            domain.append(("picking_type_id.warehouse_id", "=", query.warehouse_id))
+        if query.sale_order_id:
+            domain.append(("sale_id", "=", query.sale_order_id))
+        pickings, total = search_page(
+            ctx.env["stock.picking"], domain, DELIVERY_FIELDS, query, order="scheduled_date asc, id asc"
+        )
+        return page_payload(query, total, "deliveries", serialize_deliveries(pickings))
+
+    @api_route(
+        "/api/stock/deliveries/{delivery_id}",
+        "GET",
+        auth=(EMPLOYEE, API_KEY),
+        response=DeliveryDetailResponse,
+        tags=("Stock",),
+    )
+    def get_delivery(self, ctx, body, query, delivery_id):
+        """One delivery with its lines, quantities and serials."""
+        return {"delivery": serialize_delivery_detail(get_delivery(ctx, delivery_id))}
+
+    @api_route(
+        "/api/stock/deliveries/{delivery_id}/validate",
+        "POST",
+        auth=(EMPLOYEE, API_KEY),
+        body=DeliveryValidate,
+        response=DeliveryValidateResponse,
+        tags=("Stock",),
+    )
+    def validate_delivery(self, ctx, body, query, delivery_id):
+        """Validate (dispatch) a delivery: the given serials and quantities, or everything reserved."""
+        picking = get_delivery(ctx, delivery_id)
+        lines = [line.model_dump() for line in body.lines] if body.lines is not None else None
+        try:
+            backorder = picking._abs_validate_delivery(lines, body.force_backorder, actor=ctx.employee)
+        except DeliveryError as error:
+            raise _api_error(error) from None
+        return {"message": "Delivery validated", "delivery": done_payload(picking), "backorder": id_name(backorder)}
+
+    @api_route(
+        "/api/stock/deliveries/{delivery_id}/return",
+        "POST",
+        auth=(EMPLOYEE, API_KEY),
+        body=DeliveryReturn,
+        response=DeliveryReturnResponse,
+        tags=("Stock",),
+    )
+    def return_delivery(self, ctx, body, query, delivery_id):
+        """Return goods of a done delivery to stock (Odoo's return), validated at once."""
+        picking = get_delivery(ctx, delivery_id)
+        lines = [line.model_dump() for line in body.lines] if body.lines is not None else None
+        try:
+            return_picking = picking._abs_return_delivery(lines, body.reason, actor=ctx.employee)
+        except DeliveryError as error:
+            raise _api_error(error) from None
+        return {
+            "message": "Delivery returned",
+            "delivery": done_payload(picking),
+            "return_picking": done_payload(return_picking),
+        }

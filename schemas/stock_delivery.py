@@ -1,0 +1,132 @@
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from .common import IdName, PageQuery, PageResponse, PositiveId, RequestBody
+
+DeliveryState = Literal["draft", "waiting", "confirmed", "assigned", "done", "cancel"]
+
+
+class DeliveryListQuery(PageQuery):
+    state: DeliveryState | None = Field(None, description="Only this state; default: every state but done and cancel")
+    warehouse_id: PositiveId | None = Field(None, description="Only deliveries of this warehouse")
+    sale_order_id: PositiveId | None = Field(None, description="Only deliveries of this sale order")
+
+    # Query strings arrive as text: coerce ids here (PositiveId is strict for JSON bodies).
+    @model_validator(mode="before")
+    @classmethod
+    def _coerce_ids(cls, data):
+        if isinstance(data, dict):
+            for key in ("warehouse_id", "sale_order_id"):
+                value = data.get(key)
+                if isinstance(value, str) and value.strip().isdigit():
+                    data[key] = int(value)
+        return data
+
+
+class DeliveryLineIn(RequestBody):
+    move_id: PositiveId = Field(description="The delivery line (stock.move id, `lines[].id` of the detail)")
+    qty_done: float = Field(gt=0, description="Quantity delivered on this line (1 per serial)")
+    lot_id: PositiveId | None = Field(None, description="Serial/lot to deliver (id)")
+    lot_name: str | None = Field(None, min_length=1, max_length=128, description="Serial/lot to deliver (name)")
+
+    @model_validator(mode="after")
+    def _one_lot_reference(self):
+        if self.lot_id and self.lot_name:
+            raise ValueError("give lot_id or lot_name, not both")
+        return self
+
+
+class DeliveryValidate(RequestBody):
+    force_backorder: bool = Field(False, description="Allow a partial delivery: the rest goes to a backorder")
+    lines: list[DeliveryLineIn] | None = Field(
+        None,
+        min_length=1,
+        max_length=500,
+        description="What is delivered; omitted: every line at its ordered quantity with the reserved serials",
+    )
+
+
+class ReturnLineIn(RequestBody):
+    product_id: PositiveId
+    quantity: float = Field(gt=0)
+    lot_id: PositiveId | None = Field(None, description="Serial/lot returned")
+
+
+class DeliveryReturn(RequestBody):
+    lines: list[ReturnLineIn] | None = Field(
+        None, min_length=1, max_length=500, description="What comes back; omitted: everything still at the customer"
+    )
+    reason: str | None = Field(None, max_length=500)
+
+
+class DeliveryOut(BaseModel):
+    id: int
+    name: str
+    state: str
+    scheduled_date: str | None
+    date_done: str | None
+    origin: str | None
+    partner: IdName | None
+    sale_order: IdName | None
+    location_from: IdName | None
+    location_to: IdName | None
+    move_count: int
+
+
+class DeliveryListResponse(PageResponse):
+    deliveries: list[DeliveryOut]
+
+
+class MoveLineOut(BaseModel):
+    id: int
+    lot_id: int | None
+    lot_name: str | None
+    quantity: float
+    location_from: IdName | None
+    picked: bool
+
+
+class DeliveryLineOut(BaseModel):
+    id: int
+    product: IdName
+    qty_ordered: float
+    qty_done: float
+    uom: IdName
+    state: str
+    tracking: str
+    lot_ids: list[int]
+    move_lines: list[MoveLineOut]
+
+
+class DeliveryDetailOut(DeliveryOut):
+    note: str | None
+    service_account: IdName | None
+    backorder_of: IdName | None
+    lines: list[DeliveryLineOut]
+
+
+class DeliveryDetailResponse(BaseModel):
+    success: bool = True
+    delivery: DeliveryDetailOut
+
+
+class DeliveryDone(BaseModel):
+    id: int
+    name: str
+    state: str
+    date_done: str | None
+
+
+class DeliveryValidateResponse(BaseModel):
+    success: bool = True
+    message: str
+    delivery: DeliveryDone
+    backorder: IdName | None
+
+
+class DeliveryReturnResponse(BaseModel):
+    success: bool = True
+    message: str
+    delivery: DeliveryDone
+    return_picking: DeliveryDone
