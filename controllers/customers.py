@@ -50,11 +50,7 @@ def serialize_customers(partners):
 
 def customer_domain(ctx):
     """Customers the caller may see: those with an active V3 assignment in its SAs."""
-    sa_ids = ctx.sa_domain_ids()
-    Assignment = ctx.env["ov.sa_customer_assignment"]
-    if sa_ids is None:
-        return [("abs_sa_assignment_ids", "any", [("state", "=", "active")])]
-    return Assignment._governed_ids_domain(sa_ids)
+    return ctx.env["ov.sa_customer_assignment"]._governed_ids_domain(ctx.sa_domain_ids())
 
 
 def get_customer(ctx, customer_id):

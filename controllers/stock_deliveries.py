@@ -37,11 +37,7 @@ ACTIVE_STATES = ["draft", "waiting", "confirmed", "assigned"]
 
 def delivery_domain(ctx):
     """Outgoing pickings the caller may see: governed (V3) by one of its SAs."""
-    sa_ids = ctx.sa_domain_ids()
-    if sa_ids is None:
-        scope = [("abs_sa_assignment_ids", "any", [("state", "=", "active")])]
-    else:
-        scope = ctx.env["ov.sa_delivery_assignment"]._governed_ids_domain(sa_ids)
+    scope = ctx.env["ov.sa_delivery_assignment"]._governed_ids_domain(ctx.sa_domain_ids())
     return [("picking_type_code", "=", "outgoing")] + scope
 
 

@@ -45,7 +45,10 @@ class OvSaAssignmentMixin(models.AbstractModel):
 
     @api.model
     def _governed_ids_domain(self, account_ids):
-        """Domain on the governed model: records with an active assignment in ``account_ids``."""
+        """Domain on the governed model: records with an active assignment in ``account_ids``.
+
+        ``account_ids=None`` means any SA: governed records only, whichever their SA.
+        """
         reverse = self._fields[self._governed_field]
         comodel = self.env[reverse.comodel_name]
         one2many = next(
@@ -53,7 +56,8 @@ class OvSaAssignmentMixin(models.AbstractModel):
             for name, field in comodel._fields.items()
             if field.type == "one2many" and field.comodel_name == self._name
         )
-        return [(one2many, "any", [("account_id", "in", list(account_ids)), ("state", "=", "active")])]
+        scope = [] if account_ids is None else [("account_id", "in", list(account_ids))]
+        return [(one2many, "any", scope + [("state", "=", "active")])]
 
     def action_end(self):
         self.filtered(lambda a: a.state == "active").write(
