@@ -84,3 +84,16 @@ with cnx.cursor() as cr:
 PY
     rm -rf "$BUILD/data/filestore/$db"
 }
+
+# install_addon CONF DB KEEP: install abs_connector in a fresh DB, or update it when KEEP=1.
+install_addon() {
+    local conf="$1" db="$2" keep="$3"
+    if [ "$keep" = "1" ]; then
+        echo "Updating abs_connector in the existing database $db..."
+        odoo_bin -c "$conf" -d "$db" -u abs_connector --stop-after-init --no-http --log-level=warn
+    else
+        echo "Creating database $db and installing abs_connector (a minute or two)..."
+        recreate_db "$db"
+        odoo_bin -c "$conf" -d "$db" -i abs_connector --stop-after-init --no-http --log-level=warn
+    fi
+}

@@ -11,14 +11,7 @@ PORT="${ABS_HTTP_PORT:-8069}"
 CONF="$BUILD/run.conf"
 write_config "$CONF" "$DB" "http_interface = 127.0.0.1" "http_port = $PORT" "workers = 0"
 
-if [ "${ABS_KEEP_DB:-0}" = "1" ]; then
-    echo "Updating abs_connector in database $DB..."
-    odoo_bin -c "$CONF" -d "$DB" -u abs_connector --stop-after-init --no-http --log-level=warn
-else
-    echo "Creating database $DB with demo data (a few minutes the first time)..."
-    recreate_db "$DB"
-    odoo_bin -c "$CONF" -d "$DB" -i abs_connector --stop-after-init --no-http --log-level=warn
-fi
+install_addon "$CONF" "$DB" "${ABS_KEEP_DB:-0}"
 
 API_KEY="$(odoo_bin shell -c "$CONF" -d "$DB" --no-http --log-level=error <<'PY' | tail -n 1
 user = env.ref("abs_connector.user_api")

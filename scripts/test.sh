@@ -10,14 +10,7 @@ DB="${ABS_TEST_DB:-abs_connector_test}"
 CONF="$BUILD/test.conf"
 write_config "$CONF" "$DB" "without_demo = all" "log_level = warn" "workers = 0" "max_cron_threads = 0"
 
-if [ "${ABS_TEST_REUSE_DB:-0}" = "1" ]; then
-    echo "Updating abs_connector in the existing test database $DB (ABS_TEST_REUSE_DB=1)..."
-    odoo_bin -c "$CONF" -d "$DB" -u abs_connector --stop-after-init --no-http --log-level=warn
-else
-    echo "Creating test database $DB and installing abs_connector..."
-    recreate_db "$DB"
-    odoo_bin -c "$CONF" -d "$DB" -i abs_connector --stop-after-init --no-http --log-level=warn
-fi
+install_addon "$CONF" "$DB" "${ABS_TEST_REUSE_DB:-0}"
 
 # Collect through the symlinked path so the tests import as odoo.addons.abs_connector.tests.
 ADDON="$BUILD/addons/abs_connector"
