@@ -2,3 +2,4 @@ from . import api_kit
 from . import auth
 from . import customers
 from . import openapi
+from . import stock_api

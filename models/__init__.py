@@ -9,3 +9,5 @@ from . import res_company
 from . import res_users
 from . import abs_jwt_revocation
 from . import abs_api_token
+from . import abs_stock_service
+from . import stock_scrap

@@ -2,3 +2,4 @@
 from . import common
 from . import auth
 from . import customer
+from . import stock
