@@ -103,11 +103,12 @@ class AbsStockService(models.AbstractModel):
 
     @api.model
     def _abs_levels(self, domain, groupby, offset=0, limit=None, order=None):
-        """[(group records..., on_hand, reserved)] summed over quants, one query."""
+        """[(group records..., on_hand, reserved)] summed over quants, one query.
+
+        Without ``order`` groups come by record ids (stable, and no join on product names).
+        """
         return self.env["stock.quant"]._read_group(
-            domain, groupby, ["quantity:sum", "reserved_quantity:sum"], offset=offset, limit=limit,
-            order=order or ", ".join(groupby),
-        )
+            domain, groupby, ["quantity:sum", "reserved_quantity:sum"], offset=offset, limit=limit, order=order)
 
     @api.model
     def _abs_lot_on_hand(self, lots):
