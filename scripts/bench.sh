@@ -23,7 +23,9 @@ FIXTURE="$BUILD/bench-fixture.json"
 odoo_bin shell -c "$CONF" -d "$DB" --no-http --log-level=error < "$ROOT/bench/load_stock.py" | tail -n 1 > "$FIXTURE"
 
 echo "Starting Odoo on http://127.0.0.1:$PORT ..."
-odoo_bin -c "$CONF" -d "$DB" > "$BUILD/bench-server.log" 2>&1 &
+# Python itself in the background (not the odoo_bin function's subshell), so $! is the server to stop.
+"$PYTHON" -c 'import sys, odoo.cli; sys.argv[0] = "odoo"; odoo.cli.main()' -c "$CONF" -d "$DB" \
+    > "$BUILD/bench-server.log" 2>&1 &
 SERVER_PID=$!
 trap 'kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null' EXIT
 for _ in $(seq 1 120); do
