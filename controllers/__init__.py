@@ -3,3 +3,4 @@ from . import auth
 from . import customers
 from . import openapi
 from . import stock_deliveries
+from . import stock_api

@@ -4,3 +4,4 @@ from . import common
 from . import auth
 from . import customer
 from . import stock_delivery
+from . import stock

@@ -4,3 +4,4 @@ from . import test_governance_models
 from . import test_openapi
 from . import test_stock_deliveries
 from . import test_stock_concurrency
+from . import test_stock_api

@@ -172,3 +172,86 @@ class AbsStockFixturesMixin:
     def qty_at(self, lot, location):
         quants = self.env["stock.quant"].search([("lot_id", "=", lot.id), ("location_id", "child_of", location.id)])
         return sum(quants.mapped("quantity"))
+
+
+class AbsWarehouseFixturesMixin:
+    """Warehouse fixtures: tracked and untracked products with stock, a shelf, another company's warehouse."""
+
+    BULK_PRODUCTS = 26  # more (product, location) rows than one page of 20
+    KIT_SERIALS = 30  # more lots than one page of 20
+
+    @classmethod
+    def _setup_warehouse_fixtures(cls):
+        env = cls.env
+        cls.warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
+        cls.stock_loc = cls.warehouse.lot_stock_id
+        cls.shelf = env["stock.location"].create(
+            {"name": "Test Shelf A", "location_id": cls.stock_loc.id, "usage": "internal"}
+        )
+        Product = env["product.product"]
+        storable = {"type": "consu", "is_storable": True}
+        cls.kit = Product.create(
+            {
+                "name": "Test Solar Kit 200W",
+                "default_code": "T-SK200",
+                "tracking": "serial",
+                "invoice_policy": "delivery",
+                **storable,
+            }
+        )
+        cls.battery = Product.create({"name": "Test Battery 100Ah", "tracking": "serial", **storable})
+        cls.cable = Product.create({"name": "Test Cable Set", "tracking": "lot", **storable})
+        cls.bracket = Product.create({"name": "Test Mounting Bracket", "tracking": "none", **storable})
+        cls.install = Product.create(
+            {"name": "Test Installation Service", "type": "service", "invoice_policy": "order"}
+        )
+        cls.bulk_products = Product.create(
+            [{"name": f"Test Bulk Part {i:02d}", **storable} for i in range(cls.BULK_PRODUCTS)]
+        )
+        Lot = env["stock.lot"]
+        cls.kit_lots = Lot.create(
+            [
+                {"name": f"T-SN-{i:03d}", "product_id": cls.kit.id, "company_id": env.company.id}
+                for i in range(1, cls.KIT_SERIALS + 1)
+            ]
+        )
+        cls.battery_lot = Lot.create({"name": "T-BAT-001", "product_id": cls.battery.id, "company_id": env.company.id})
+        cls.cable_lot = Lot.create({"name": "T-CBL-LOT-1", "product_id": cls.cable.id, "company_id": env.company.id})
+        # The last kit serial sits on the shelf, the others in WH/Stock; a battery serial exists but has no stock.
+        counts = [(cls.kit, lot, cls.stock_loc, 1) for lot in cls.kit_lots[:-1]]
+        counts += [
+            (cls.kit, cls.kit_lots[-1], cls.shelf, 1),
+            (cls.cable, cls.cable_lot, cls.stock_loc, 50),
+            (cls.bracket, None, cls.stock_loc, 10),
+        ]
+        counts += [(product, None, cls.stock_loc, 5) for product in cls.bulk_products]
+        quants = (
+            env["stock.quant"]
+            .with_context(inventory_mode=True)
+            .create(
+                [
+                    {
+                        "product_id": product.id,
+                        "lot_id": lot.id if lot else False,
+                        "location_id": location.id,
+                        "inventory_quantity": qty,
+                    }
+                    for product, lot, location, qty in counts
+                ]
+            )
+        )
+        quants._apply_inventory()
+        # Another company: its warehouse, locations, products and lots are invisible to this company's API.
+        cls.other_company = env["res.company"].create({"name": "Test Other Company"})
+        cls.other_warehouse = env["stock.warehouse"].search(
+            [("company_id", "=", cls.other_company.id)], limit=1
+        ) or env["stock.warehouse"].create(
+            {"name": "Test Other WH", "code": "TOWH", "company_id": cls.other_company.id}
+        )
+        cls.other_product = Product.create(
+            {"name": "Test Foreign Kit", "tracking": "serial", "company_id": cls.other_company.id, **storable}
+        )
+        cls.other_lot = Lot.create(
+            {"name": "T-FOREIGN-001", "product_id": cls.other_product.id, "company_id": cls.other_company.id}
+        )
+        cls.supplier = env["res.partner"].create({"name": "Test SunSupply Ltd", "is_company": True})

@@ -1,0 +1,155 @@
+"""Latency of the stock API against Odoo's own JSON-RPC (``/jsonrpc`` execute_kw) on the same data.
+
+Run by scripts/bench.sh (which builds the database and starts Odoo); by hand:
+    python3 bench/stock_bench.py --url http://127.0.0.1:PORT --db abs_connector_bench --fixture fixture.json [-n 200]
+For each pair, requests alternate (API, RPC, API, ...) after a warm-up so both see the same server state.
+This is a script, not a test: it prints a table and asserts nothing.
+"""
+
+import argparse
+import itertools
+import json
+import statistics
+import time
+
+import requests
+
+
+def percentile(values, pct):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+class Bench:
+    def __init__(self, url, db, fixture):
+        self.url, self.db, self.fixture = url.rstrip("/"), db, fixture
+        self.http = requests.Session()
+        answer = self.http.post(
+            f"{self.url}/api/auth/login", json={"login": fixture["login"], "password": fixture["password"]}, timeout=30
+        )
+        answer.raise_for_status()
+        self.headers = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+        self.uid = self.rpc("common", "login", db, "admin", "admin")
+        assert self.uid, "admin/admin login failed"
+        self.rpc_ids = itertools.count(1)
+
+    def rpc(self, service, method, *args):
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {"service": service, "method": method, "args": list(args)},
+        }
+        answer = self.http.post(f"{self.url}/jsonrpc", json=payload, timeout=60)
+        answer.raise_for_status()
+        body = answer.json()
+        if "error" in body:
+            raise RuntimeError(body["error"])
+        return body["result"]
+
+    def execute(self, model, method, args, kwargs):
+        return self.rpc("object", "execute_kw", self.db, self.uid, "admin", model, method, args, kwargs)
+
+    def api(self, path):
+        answer = self.http.get(f"{self.url}{path}", headers=self.headers, timeout=60)
+        if answer.status_code != 200:
+            raise RuntimeError(f"{path}: {answer.status_code} {answer.text[:200]}")
+        return answer.json()
+
+    @staticmethod
+    def timed(func):
+        start = time.perf_counter()
+        func()
+        return (time.perf_counter() - start) * 1000
+
+    def compare(self, label, api_call, rpc_call, n, warmup):
+        samples = {"api": [], "rpc": []}
+        for i in range(warmup + n):
+            api_ms, rpc_ms = self.timed(lambda i=i: api_call(i)), self.timed(lambda i=i: rpc_call(i))
+            if i >= warmup:
+                samples["api"].append(api_ms)
+                samples["rpc"].append(rpc_ms)
+        row = {"endpoint": label}
+        for kind, values in samples.items():
+            row[f"{kind}_p50"] = statistics.median(values)
+            row[f"{kind}_p95"] = percentile(values, 95)
+        return row
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--fixture", required=True, help="JSON line printed by bench/load_stock.py")
+    parser.add_argument("-n", type=int, default=200, help="timed requests per endpoint and side")
+    parser.add_argument("--warmup", type=int, default=20)
+    args = parser.parse_args()
+    with open(args.fixture) as handle:
+        fixture = json.loads(handle.read().strip().splitlines()[-1])
+    bench = Bench(args.url, args.db, fixture)
+    serials, products = fixture["serial_names"], fixture["product_ids"]
+    internal = [("location_id.usage", "=", "internal")]
+    quant_fields = ["product_id", "location_id", "lot_id", "quantity", "reserved_quantity"]
+    pick = lambda seq, i: seq[i % len(seq)]  # noqa: E731
+
+    rows = [
+        bench.compare(
+            "GET /api/stock/levels?limit=50",
+            lambda i: bench.api("/api/stock/levels?limit=50"),
+            lambda i: bench.execute("stock.quant", "search_read", [internal], {"fields": quant_fields, "limit": 50}),
+            args.n,
+            args.warmup,
+        ),
+        bench.compare(
+            "GET /api/stock/lots?limit=50",
+            lambda i: bench.api("/api/stock/lots?limit=50"),
+            lambda i: bench.execute(
+                "stock.lot",
+                "search_read",
+                [[]],
+                {"fields": ["name", "ref", "product_id", "product_qty"], "limit": 50, "order": "id desc"},
+            ),
+            args.n,
+            args.warmup,
+        ),
+        bench.compare(
+            "GET /api/stock/lots/<name>",
+            lambda i: bench.api(f"/api/stock/lots/{pick(serials, i)}"),
+            lambda i: bench.execute(
+                "stock.quant",
+                "search_read",
+                [internal + [("lot_id.name", "=", pick(serials, i))]],
+                {"fields": quant_fields},
+            ),
+            args.n,
+            args.warmup,
+        ),
+        bench.compare(
+            "GET /api/stock/levels/<id>",
+            lambda i: bench.api(f"/api/stock/levels/{pick(products, i)}"),
+            lambda i: bench.execute(
+                "product.product",
+                "read",
+                [[pick(products, i)]],
+                {"fields": ["display_name", "default_code", "tracking", "qty_available", "virtual_available"]},
+            ),
+            args.n,
+            args.warmup,
+        ),
+    ]
+    print(f"\nData: {json.dumps(fixture['counts'])}   n={args.n} per side (after {args.warmup} warm-up)")
+    header = (
+        f"{'endpoint':34} {'API p50':>8} {'API p95':>8} {'RPC p50':>8} {'RPC p95':>8} {'p50 ratio':>9} {'p95 ratio':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        print(
+            f"{row['endpoint']:34} {row['api_p50']:8.1f} {row['api_p95']:8.1f} {row['rpc_p50']:8.1f} "
+            f"{row['rpc_p95']:8.1f} {row['api_p50'] / row['rpc_p50']:9.2f} {row['api_p95'] / row['rpc_p95']:9.2f}"
+        )
+    print("(milliseconds; ratio = API / JSON-RPC, below 1 means the API is faster)")
+
+
+if __name__ == "__main__":
+    main()

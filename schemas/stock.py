@@ -1,0 +1,337 @@
+"""Warehouse & stock schemas (seed: "Warehouse & Stock (stock_api.py)" and workflow 0)."""
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from .common import IdName, PageQuery, PageResponse, PositiveId, QueryParams, RequestBody
+
+PickingState = Literal["draft", "waiting", "confirmed", "assigned", "done", "cancel", "active"]
+Qty = float
+# Query strings arrive as text: ids there are coerced, unlike in JSON bodies.
+QueryId = Annotated[int, Field(gt=0)]
+
+
+# --------------------------------------------------------------------------- queries
+
+
+class WarehouseListQuery(PageQuery):
+    pass
+
+
+class StockLevelsQuery(PageQuery):
+    limit: int = Field(50, ge=1, le=200, description="Page size, at most 200")
+    product_id: QueryId | None = None
+    warehouse_id: QueryId | None = None
+
+
+class ProductLevelsQuery(QueryParams):
+    warehouse_id: QueryId | None = None
+
+
+class LotListQuery(PageQuery):
+    product_id: QueryId | None = None
+    serial: str | None = Field(None, min_length=1, max_length=128, description="Exact serial/lot name")
+    q: str | None = Field(None, min_length=1, max_length=128, description="Part of the serial/lot name")
+
+
+class LotLookupQuery(QueryParams):
+    product_id: QueryId | None = Field(None, description="Only needed when two products share the serial name")
+
+
+class ReceiptListQuery(PageQuery):
+    state: PickingState = Field("active", description="A picking state, or 'active' (neither done nor cancelled)")
+    warehouse_id: QueryId | None = None
+    partner_id: QueryId | None = None
+
+
+class MovementListQuery(PageQuery):
+    product_id: QueryId | None = None
+    lot_id: QueryId | None = None
+    location_id: QueryId | None = Field(None, description="Source or destination")
+    picking_type: Literal["incoming", "outgoing", "internal"] | None = None
+    state: Literal["done", "not_done", "all"] = Field("all", description="done moves, pending ones, or both")
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+# --------------------------------------------------------------------------- bodies
+
+
+class ReceiveLine(RequestBody):
+    """One product received; the seed spells the quantity ``qty`` or ``quantity`` and lots ``lot_name`` or ``lots``."""
+
+    product_id: PositiveId
+    qty: Qty | None = Field(None, gt=0)
+    quantity: Qty | None = Field(None, gt=0)
+    lot_name: str | None = Field(None, min_length=1, max_length=128)
+    lots: list[str] | None = Field(None, min_length=1, max_length=10000)
+
+    @field_validator("lots")
+    @classmethod
+    def _clean_lots(cls, lots):
+        if lots is not None:
+            lots = [name.strip() for name in lots]
+            if any(not name or len(name) > 128 for name in lots):
+                raise ValueError("lot names must be 1 to 128 characters")
+        return lots
+
+    @model_validator(mode="after")
+    def _one_spelling(self):
+        if self.qty is not None and self.quantity is not None:
+            raise ValueError("give either qty or quantity, not both")
+        if self.lot_name is not None and self.lots is not None:
+            raise ValueError("give either lot_name or lots, not both")
+        if self.qty is None and self.quantity is None and not self.lots:
+            raise ValueError("quantity is required")
+        return self
+
+    @property
+    def lot_names(self):
+        return self.lots if self.lots is not None else ([self.lot_name] if self.lot_name else [])
+
+    @property
+    def received_qty(self):
+        if self.qty is not None or self.quantity is not None:
+            return self.qty if self.qty is not None else self.quantity
+        return float(len(self.lots))
+
+
+class ReceiveRequest(RequestBody):
+    warehouse_id: PositiveId | None = Field(None, description="Default: the company's first warehouse")
+    partner_id: PositiveId | None = Field(None, description="Supplier (alias: supplier_id)")
+    supplier_id: PositiveId | None = Field(None, description="Supplier (alias of partner_id)")
+    scheduled_date: datetime | date | None = None
+    origin: str | None = Field(None, max_length=128, description="Source document, e.g. a PO number")
+    validate_: bool = Field(True, alias="validate", description="Validate at once (stock increases now)")
+    lines: list[ReceiveLine] = Field(min_length=1, max_length=500)
+
+    @model_validator(mode="after")
+    def _one_supplier(self):
+        if self.partner_id and self.supplier_id and self.partner_id != self.supplier_id:
+            raise ValueError("partner_id and supplier_id disagree")
+        return self
+
+
+class AdjustmentLine(RequestBody):
+    product_id: PositiveId
+    lot_id: PositiveId | None = None
+    location_id: PositiveId | None = Field(None, description="Default: the warehouse's stock location")
+    quantity_counted: Qty = Field(ge=0)
+
+
+class AdjustmentRequest(RequestBody):
+    warehouse_id: PositiveId | None = Field(None, description="Default: the company's first warehouse")
+    reason: str | None = Field(None, max_length=256)
+    lines: list[AdjustmentLine] = Field(min_length=1, max_length=500)
+
+
+class TransferLine(RequestBody):
+    product_id: PositiveId
+    qty: Qty | None = Field(None, gt=0)
+    quantity: Qty | None = Field(None, gt=0)
+    lot_id: PositiveId | None = None
+
+    @model_validator(mode="after")
+    def _one_spelling(self):
+        if (self.qty is None) == (self.quantity is None):
+            raise ValueError("give the quantity as qty (or quantity), once")
+        return self
+
+    @property
+    def moved_qty(self):
+        return self.qty if self.qty is not None else self.quantity
+
+
+class TransferRequest(RequestBody):
+    from_location_id: PositiveId
+    to_location_id: PositiveId
+    validate_: bool = Field(True, alias="validate", description="Validate at once")
+    lines: list[TransferLine] = Field(min_length=1, max_length=500)
+
+
+class ScrapRequest(RequestBody):
+    product_id: PositiveId
+    lot_id: PositiveId | None = None
+    quantity: Qty = Field(gt=0)
+    location_id: PositiveId | None = Field(None, description="Default: the company's first warehouse stock")
+    reason: str | None = Field(None, max_length=256)
+
+
+# --------------------------------------------------------------------------- responses
+
+
+class WarehouseLocations(BaseModel):
+    input: IdName | None
+    stock: IdName | None
+    pack: IdName | None
+    output: IdName | None
+
+
+class WarehouseOut(BaseModel):
+    id: int
+    name: str
+    short_name: str
+    company: IdName
+    locations: WarehouseLocations
+
+
+class WarehouseListResponse(PageResponse):
+    warehouses: list[WarehouseOut]
+
+
+class Quantities(BaseModel):
+    qty_on_hand: float
+    qty_reserved: float
+    qty_available: float
+
+
+class LevelOut(Quantities):
+    product: IdName
+    location: IdName
+
+
+class LevelListResponse(PageResponse):
+    levels: list[LevelOut]
+
+
+class ProductBrief(BaseModel):
+    id: int
+    name: str
+    default_code: str | None
+    tracking: str
+
+
+class LocationLevel(Quantities):
+    location: IdName
+
+
+class Totals(Quantities):
+    qty_forecasted: float
+
+
+class ProductLevelsResponse(BaseModel):
+    success: bool = True
+    product: ProductBrief
+    by_location: list[LocationLevel]
+    totals: Totals
+
+
+class LotOut(BaseModel):
+    id: int
+    serial: str
+    ref: str | None
+    product: IdName
+    qty_on_hand: float
+
+
+class LotListResponse(PageResponse):
+    lots: list[LotOut]
+
+
+class LotResponse(BaseModel):
+    success: bool = True
+    lot: LotOut
+    locations: list[LocationLevel]
+
+
+class ReceiptOut(BaseModel):
+    id: int
+    name: str
+    state: str
+    scheduled_date: str | None
+    date_done: str | None
+    origin: str | None
+    supplier: IdName | None
+    location_from: IdName | None
+    location_to: IdName | None
+    move_count: int
+
+
+class ReceiptListResponse(PageResponse):
+    receipts: list[ReceiptOut]
+
+
+class MoveLineOut(BaseModel):
+    id: int
+    product: IdName
+    qty_ordered: float
+    qty_done: float
+    uom: IdName
+    state: str
+    lot_ids: list[int]
+
+
+class ReceiptDetail(BaseModel):
+    id: int
+    name: str
+    state: str
+    scheduled_date: str | None
+    date_done: str | None
+    origin: str | None
+    supplier: IdName | None
+    lines: list[MoveLineOut]
+
+
+class ReceiptResponse(BaseModel):
+    success: bool = True
+    receipt: ReceiptDetail
+
+
+class MovementOut(BaseModel):
+    id: int
+    date: str | None
+    reference: str | None
+    type: str
+    state: str
+    product: IdName
+    qty_ordered: float
+    qty_done: float
+    uom: IdName
+    from_location: IdName
+    to_location: IdName
+    picking: IdName | None
+    lot_ids: list[int]
+
+
+class MovementListResponse(PageResponse):
+    movements: list[MovementOut]
+
+
+class PickingBrief(BaseModel):
+    id: int
+    name: str
+    state: str
+
+
+class PickingCreatedResponse(BaseModel):
+    success: bool = True
+    message: str
+    picking: PickingBrief
+
+
+class AdjustedOut(LevelOut):
+    lot: IdName | None
+
+
+class AdjustmentResponse(BaseModel):
+    success: bool = True
+    message: str
+    adjusted: list[AdjustedOut]
+
+
+class ScrapOut(BaseModel):
+    id: int
+    name: str
+    state: str
+    product: IdName
+    lot: IdName | None
+    quantity: float
+    location: IdName
+
+
+class ScrapResponse(BaseModel):
+    success: bool = True
+    message: str
+    scrap: ScrapOut

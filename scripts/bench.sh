@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Benchmark the stock API against Odoo's JSON-RPC: fresh database (no demo), a realistic warehouse loaded
+# in batch, Odoo on a free local port, then bench/stock_bench.py prints p50/p95 and ratios.
+# Settings: ABS_BENCH_DB (default abs_connector_bench), ABS_BENCH_N (requests per endpoint, default 200).
+source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
+check_odoo
+check_postgres
+prepare_addons_path
+
+DB="${ABS_BENCH_DB:-abs_connector_bench}"
+N="${ABS_BENCH_N:-200}"
+PORT="$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+CONF="$BUILD/bench.conf"
+write_config "$CONF" "$DB" "without_demo = all" "http_interface = 127.0.0.1" "http_port = $PORT" "workers = 0" \
+    "max_cron_threads = 0" "log_level = warn"
+
+echo "Creating benchmark database $DB and installing abs_connector (no demo)..."
+recreate_db "$DB"
+odoo_bin -c "$CONF" -d "$DB" -i abs_connector --stop-after-init --no-http --log-level=warn
+
+echo "Loading the warehouse (200 products, 6,000 serials, 1,000 delivery pickings)..."
+FIXTURE="$BUILD/bench-fixture.json"
+odoo_bin shell -c "$CONF" -d "$DB" --no-http --log-level=error < "$ROOT/bench/load_stock.py" | tail -n 1 > "$FIXTURE"
+
+echo "Starting Odoo on http://127.0.0.1:$PORT ..."
+# Python itself in the background (not the odoo_bin function's subshell), so $! is the server to stop.
+"$PYTHON" -c 'import sys, odoo.cli; sys.argv[0] = "odoo"; odoo.cli.main()' -c "$CONF" -d "$DB" \
+    > "$BUILD/bench-server.log" 2>&1 &
+SERVER_PID=$!
+trap 'kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null' EXIT
+for _ in $(seq 1 120); do
+    curl -fs "http://127.0.0.1:$PORT/web/health" >/dev/null 2>&1 && break
+    sleep 1
+done
+
+"$PYTHON" "$ROOT/bench/stock_bench.py" --url "http://127.0.0.1:$PORT" --db "$DB" --fixture "$FIXTURE" -n "$N"
