@@ -22,6 +22,7 @@ from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError, 
 from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
+from ..exceptions import AbsRefusal
 from ..models.abs_api_token import InvalidToken
 
 _logger = logging.getLogger(__name__)
@@ -485,6 +486,8 @@ def _dispatch(controller, func, spec, kwargs):
             ctx.env.flush_all()
     except ApiError as error:
         return error_response(error)
+    except AbsRefusal as refusal:
+        return error_response(ApiError(refusal.status, refusal.code, refusal.args[0], refusal.details))
     except AccessDenied:
         return error_response(unauthorized())
     except AccessError as exc:

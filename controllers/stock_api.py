@@ -5,12 +5,10 @@ warehouses; other companies' records are invisible (record rules) and answer 404
 manager-only and delegate to ``abs.stock.service``.
 """
 
-import contextlib
 from datetime import UTC, datetime, time, timedelta
 
 from odoo import http
 
-from ..models.abs_stock_service import StockRuleError
 from ..schemas.stock import (
     AdjustmentRequest,
     AdjustmentResponse,
@@ -35,7 +33,7 @@ from ..schemas.stock import (
     WarehouseListQuery,
     WarehouseListResponse,
 )
-from .api_kit import API_KEY, EMPLOYEE, ApiError, api_route, bad_request, id_name, not_found, page_payload, search_page
+from .api_kit import API_KEY, EMPLOYEE, api_route, bad_request, id_name, not_found, page_payload, search_page
 
 AUTH = (EMPLOYEE, API_KEY)
 TAGS = ("Warehouse & Stock",)
@@ -65,15 +63,6 @@ MOVE_FIELDS = [
     "is_inventory",
     "scrapped",
 ]
-
-
-@contextlib.contextmanager
-def service_errors():
-    """A refused stock operation becomes the API answer it asks for (the kit rolls everything back)."""
-    try:
-        yield
-    except StockRuleError as exc:
-        raise ApiError(exc.status, exc.code, exc.args[0], exc.details) from None
 
 
 def service(ctx):
@@ -256,8 +245,7 @@ class AbsStockController(http.Controller):
     def stock_levels(self, ctx, body, query):
         """On-hand, reserved and available quantity per product and internal location."""
         svc = service(ctx)
-        with service_errors():
-            warehouse = svc._abs_warehouse(query.warehouse_id) if query.warehouse_id else None
+        warehouse = svc._abs_warehouse(query.warehouse_id) if query.warehouse_id else None
         domain = svc._abs_internal_quant_domain(
             product_ids=[query.product_id] if query.product_id else None, warehouse=warehouse
         )
@@ -285,9 +273,8 @@ class AbsStockController(http.Controller):
     def product_levels(self, ctx, body, query, product_id):
         """One product's stock by internal location, with totals and the forecast (on hand + incoming − outgoing)."""
         svc = service(ctx)
-        with service_errors():
-            product = svc._abs_visible("product.product", [product_id], "Product")
-            warehouse = svc._abs_warehouse(query.warehouse_id) if query.warehouse_id else None
+        product = svc._abs_visible("product.product", [product_id], "Product")
+        warehouse = svc._abs_warehouse(query.warehouse_id) if query.warehouse_id else None
         groups = svc._abs_levels(
             svc._abs_internal_quant_domain(product_ids=product.ids, warehouse=warehouse), ["location_id"]
         )
@@ -358,8 +345,7 @@ class AbsStockController(http.Controller):
         else:
             domain.append(("state", "=", query.state))
         if query.warehouse_id:
-            with service_errors():
-                warehouse = service(ctx)._abs_warehouse(query.warehouse_id)
+            warehouse = service(ctx)._abs_warehouse(query.warehouse_id)
             domain.append(("picking_type_id.warehouse_id", "=", warehouse.id))
         if query.partner_id:
             domain.append(("partner_id", "=", query.partner_id))
@@ -415,8 +401,7 @@ class AbsStockController(http.Controller):
 
     def _receive(self, ctx, body):
         ctx.require_staff()
-        with service_errors():
-            picking = service(ctx)._abs_receive(receive_values(body))
+        picking = service(ctx)._abs_receive(receive_values(body))
         done = picking.state == "done"
         return {
             "message": "Goods receipt created and validated" if done else "Goods receipt created",
@@ -451,8 +436,7 @@ class AbsStockController(http.Controller):
 
     def _adjust(self, ctx, body):
         ctx.require_staff()
-        with service_errors():
-            quants = service(ctx)._abs_adjust(body.model_dump())
+        quants = service(ctx)._abs_adjust(body.model_dump())
         return {
             "message": "Inventory adjusted",
             "adjusted": [
@@ -498,8 +482,7 @@ class AbsStockController(http.Controller):
                 {"product_id": line.product_id, "qty": line.moved_qty, "lot_id": line.lot_id} for line in body.lines
             ],
         }
-        with service_errors():
-            picking = service(ctx)._abs_transfer(values)
+        picking = service(ctx)._abs_transfer(values)
         done = picking.state == "done"
         return {
             "message": "Transfer created and validated" if done else "Transfer created",
@@ -510,8 +493,7 @@ class AbsStockController(http.Controller):
     def scrap(self, ctx, body, query):
         """Scrap units (staff) from a stock location, by default the company's main stock."""
         ctx.require_staff()
-        with service_errors():
-            scrap = service(ctx)._abs_scrap(body.model_dump())
+        scrap = service(ctx)._abs_scrap(body.model_dump())
         return {
             "message": "Scrapped",
             "scrap": {

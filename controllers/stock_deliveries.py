@@ -1,6 +1,5 @@
 from odoo import http
 
-from ..models.stock_picking import DeliveryError
 from ..schemas.stock_delivery import (
     DeliveryDetailResponse,
     DeliveryListQuery,
@@ -13,7 +12,6 @@ from ..schemas.stock_delivery import (
 from .api_kit import (
     API_KEY,
     EMPLOYEE,
-    ApiError,
     api_route,
     id_name,
     not_found,
@@ -113,10 +111,6 @@ def done_payload(picking):
     return {"id": picking.id, "name": picking.name, "state": picking.state, "date_done": picking.date_done or None}
 
 
-def _api_error(error):
-    return ApiError(error.status, error.code, error.args[0])
-
-
 class AbsStockDeliveryController(http.Controller):
     @api_route(
         "/api/stock/deliveries",
@@ -162,10 +156,7 @@ class AbsStockDeliveryController(http.Controller):
         """Validate (dispatch) a delivery: the given serials and quantities, or everything reserved."""
         picking = get_delivery(ctx, delivery_id)
         lines = [line.model_dump() for line in body.lines] if body.lines is not None else None
-        try:
-            backorder = picking._abs_validate_delivery(lines, body.force_backorder, actor=ctx.employee)
-        except DeliveryError as error:
-            raise _api_error(error) from None
+        backorder = picking._abs_validate_delivery(lines, body.force_backorder, actor=ctx.employee)
         return {"message": "Delivery validated", "delivery": done_payload(picking), "backorder": id_name(backorder)}
 
     @api_route(
@@ -180,10 +171,7 @@ class AbsStockDeliveryController(http.Controller):
         """Return goods of a done delivery to stock (Odoo's return), validated at once."""
         picking = get_delivery(ctx, delivery_id)
         lines = [line.model_dump() for line in body.lines] if body.lines is not None else None
-        try:
-            return_picking = picking._abs_return_delivery(lines, body.reason, actor=ctx.employee)
-        except DeliveryError as error:
-            raise _api_error(error) from None
+        return_picking = picking._abs_return_delivery(lines, body.reason, actor=ctx.employee)
         return {
             "message": "Delivery returned",
             "delivery": done_payload(picking),

@@ -1,27 +1,18 @@
 """Warehouse operations (receive, count, transfer, scrap) and stock read-outs, shared by the API and the backend.
 
 Every operation checks the whole request first and writes only when all of it is acceptable; the
-checks run in batch (one query per kind of record, not per line). Refusals are ``StockRuleError``s
+checks run in batch (one query per kind of record, not per line). Refusals are ``AbsRefusal``s
 carrying the HTTP status the API answers with (400 bad input, 404 unknown record, 409 conflict).
 """
 
 from collections import defaultdict
 
 from odoo import Command, _, api, models
-from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero
 
+from ..exceptions import AbsRefusal
+
 INTERNAL_USAGES = ("internal", "transit")
-
-
-class StockRuleError(UserError):
-    """A refused stock operation; ``status``/``code`` say how the API answers it."""
-
-    def __init__(self, message, status=400, code="rejected", details=None):
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.details = details
 
 
 class AbsStockService(models.AbstractModel):
@@ -37,7 +28,7 @@ class AbsStockService(models.AbstractModel):
         records = self.env[model_name].search([("id", "in", ids)]) if ids else self.env[model_name]
         missing = sorted(set(ids) - set(records.ids))
         if missing:
-            raise StockRuleError(
+            raise AbsRefusal(
                 _("%(what)s not found: %(ids)s", what=what, ids=", ".join(map(str, missing))),
                 status=404,
                 code="not_found",
@@ -52,14 +43,14 @@ class AbsStockService(models.AbstractModel):
             return self._abs_visible("stock.warehouse", [warehouse_id], _("Warehouse"))
         warehouse = self.env["stock.warehouse"].search([("company_id", "=", self.env.company.id)], limit=1)
         if not warehouse:
-            raise StockRuleError(_("The company has no warehouse."), code="no_warehouse")
+            raise AbsRefusal(_("The company has no warehouse."), code="no_warehouse")
         return warehouse
 
     @api.model
     def _abs_check_storable(self, products):
         not_storable = products.filtered(lambda p: not p.is_storable)
         if not_storable:
-            raise StockRuleError(
+            raise AbsRefusal(
                 _("These products do not keep stock: %(names)s", names=", ".join(not_storable.mapped("display_name"))),
                 code="not_storable",
                 details={"product_ids": not_storable.ids},
@@ -70,20 +61,20 @@ class AbsStockService(models.AbstractModel):
         """Tracking rules of one line: tracked needs a lot of that product, untracked takes none,
         a serial moves one by one."""
         if product.tracking == "none" and lot:
-            raise StockRuleError(
+            raise AbsRefusal(
                 _("%(product)s is not tracked by lot or serial.", product=product.display_name), code="lot_not_tracked"
             )
         if product.tracking != "none" and not lot:
-            raise StockRuleError(
+            raise AbsRefusal(
                 _("%(product)s needs a lot or serial number.", product=product.display_name), code="lot_required"
             )
         if lot and lot.product_id != product:
-            raise StockRuleError(
+            raise AbsRefusal(
                 _("Lot %(lot)s is not a lot of %(product)s.", lot=lot.name, product=product.display_name),
                 code="lot_product_mismatch",
             )
         if product.tracking == "serial" and qty is not None and float_compare(qty, 1.0, precision_digits=6) != 0:
-            raise StockRuleError(
+            raise AbsRefusal(
                 _("A serial number counts exactly one unit (%(product)s).", product=product.display_name),
                 code="serial_quantity",
             )
@@ -92,7 +83,7 @@ class AbsStockService(models.AbstractModel):
     def _abs_internal_location(self, location_id, what):
         location = self._abs_visible("stock.location", [location_id], what)
         if location.usage not in INTERNAL_USAGES:
-            raise StockRuleError(
+            raise AbsRefusal(
                 _("%(location)s is not a stock location of a warehouse.", location=location.display_name),
                 code="not_internal_location",
             )
@@ -151,18 +142,18 @@ class AbsStockService(models.AbstractModel):
             product = products.browse(line["product_id"])
             names, qty = line["lot_names"], line["qty"]
             if float_compare(qty, 0.0, precision_digits=6) <= 0:
-                raise StockRuleError(_("Quantities must be positive."), code="invalid_quantity")
+                raise AbsRefusal(_("Quantities must be positive."), code="invalid_quantity")
             if product.tracking == "none" and names:
-                raise StockRuleError(
+                raise AbsRefusal(
                     _("%(product)s is not tracked by lot or serial.", product=product.display_name),
                     code="lot_not_tracked",
                 )
             if product.tracking != "none" and not names:
-                raise StockRuleError(
+                raise AbsRefusal(
                     _("%(product)s needs lot or serial numbers.", product=product.display_name), code="lot_required"
                 )
             if product.tracking == "serial" and float_compare(qty, len(names), precision_digits=6) != 0:
-                raise StockRuleError(
+                raise AbsRefusal(
                     _(
                         "%(product)s: %(qty)s units need %(qty)s serial numbers, one each (got %(count)s).",
                         product=product.display_name,
@@ -172,12 +163,12 @@ class AbsStockService(models.AbstractModel):
                     code="serial_quantity",
                 )
             if product.tracking == "lot" and len(names) != 1:
-                raise StockRuleError(
+                raise AbsRefusal(
                     _("%(product)s: give one lot name per line.", product=product.display_name), code="lot_count"
                 )
             for name in names:
                 if (product.id, name) in seen:
-                    raise StockRuleError(_("Lot %(lot)s appears twice.", lot=name), code="duplicate_lot")
+                    raise AbsRefusal(_("Lot %(lot)s appears twice.", lot=name), code="duplicate_lot")
                 seen.add((product.id, name))
 
         # Existing lots are reused; a serial that already has stock in a warehouse cannot arrive again.
@@ -201,7 +192,7 @@ class AbsStockService(models.AbstractModel):
             if float_compare(qty, 0.0, precision_digits=6) > 0
         )
         if in_stock:
-            raise StockRuleError(
+            raise AbsRefusal(
                 _("These serial numbers are already in stock: %(serials)s", serials=", ".join(in_stock)),
                 status=409,
                 code="serial_in_stock",
@@ -269,7 +260,7 @@ class AbsStockService(models.AbstractModel):
         wh_path = warehouse.view_location_id.parent_path
         for location in locations:
             if location.usage != "internal" or not location.parent_path.startswith(wh_path):
-                raise StockRuleError(
+                raise AbsRefusal(
                     _(
                         "%(location)s is not a stock location of %(warehouse)s.",
                         location=location.display_name,
@@ -283,10 +274,10 @@ class AbsStockService(models.AbstractModel):
             location = locations.browse(line.get("location_id")) or warehouse.lot_stock_id
             self._abs_check_lot_usage(product, lot, None)
             if product.tracking == "serial" and line["quantity_counted"] not in (0, 1):
-                raise StockRuleError(_("A serial number is counted 0 or 1."), code="serial_quantity")
+                raise AbsRefusal(_("A serial number is counted 0 or 1."), code="serial_quantity")
             key = (product, lot, location)
             if key in keys:
-                raise StockRuleError(
+                raise AbsRefusal(
                     _("%(product)s is counted twice in one location.", product=product.display_name),
                     code="duplicate_line",
                 )
@@ -305,13 +296,13 @@ class AbsStockService(models.AbstractModel):
                 continue
             here = location.id in where[lot.id]
             if line["quantity_counted"] == 0 and not here:
-                raise StockRuleError(
+                raise AbsRefusal(
                     _("Serial %(lot)s is not in %(location)s.", lot=lot.name, location=location.display_name),
                     status=409,
                     code="serial_not_in_location",
                 )
             if line["quantity_counted"] == 1 and where[lot.id] - {location.id}:
-                raise StockRuleError(
+                raise AbsRefusal(
                     _("Serial %(lot)s is in stock elsewhere; transfer it instead.", lot=lot.name),
                     status=409,
                     code="serial_elsewhere",
@@ -337,7 +328,7 @@ class AbsStockService(models.AbstractModel):
             name = values.get("reason") or _("Inventory adjustment (API)")
             result = changed.with_context(inventory_name=name).action_apply_inventory()
             if isinstance(result, dict):
-                raise StockRuleError(
+                raise AbsRefusal(
                     _("The count conflicts with stock that changed meanwhile; count again."),
                     status=409,
                     code="inventory_conflict",
@@ -355,9 +346,9 @@ class AbsStockService(models.AbstractModel):
         src = self._abs_internal_location(values["from_location_id"], _("Source location"))
         dest = self._abs_internal_location(values["to_location_id"], _("Destination location"))
         if src == dest:
-            raise StockRuleError(_("Source and destination are the same location."), code="same_location")
+            raise AbsRefusal(_("Source and destination are the same location."), code="same_location")
         if src.company_id != dest.company_id:
-            raise StockRuleError(_("Both locations must belong to the same company."), code="company_mismatch")
+            raise AbsRefusal(_("Both locations must belong to the same company."), code="company_mismatch")
         lines = values["lines"]
         products = self._abs_visible("product.product", [line["product_id"] for line in lines], _("Product"))
         lots = self._abs_visible("stock.lot", [line.get("lot_id") for line in lines], _("Lot"))
@@ -368,7 +359,7 @@ class AbsStockService(models.AbstractModel):
             self._abs_check_lot_usage(product, lot, line["qty"])
             wanted[product, lot] += line["qty"]
             if product.tracking == "serial" and wanted[product, lot] > 1:
-                raise StockRuleError(_("Serial %(lot)s appears twice.", lot=lot.name), code="duplicate_lot")
+                raise AbsRefusal(_("Serial %(lot)s appears twice.", lot=lot.name), code="duplicate_lot")
 
         # Unreserved stock per (product, lot, exact location) under the source, taken location by location.
         free = defaultdict(list)
@@ -389,12 +380,12 @@ class AbsStockService(models.AbstractModel):
                     break
             if not float_is_zero(left, precision_digits=6) and left > 0:
                 if product.tracking == "serial":
-                    raise StockRuleError(
+                    raise AbsRefusal(
                         _("Serial %(lot)s is not available in %(location)s.", lot=lot.name, location=src.display_name),
                         status=409,
                         code="serial_not_in_location",
                     )
-                raise StockRuleError(
+                raise AbsRefusal(
                     _(
                         "Not enough %(product)s in %(location)s: %(missing)s missing.",
                         product=product.display_name,
@@ -410,7 +401,7 @@ class AbsStockService(models.AbstractModel):
             [("code", "=", "internal"), ("company_id", "=", src.company_id.id)], limit=1
         )
         if not picking_type:
-            raise StockRuleError(_("No internal transfer operation type for this company."), code="no_picking_type")
+            raise AbsRefusal(_("No internal transfer operation type for this company."), code="no_picking_type")
         by_product = defaultdict(float)
         for (product, _lot), qty in wanted.items():
             by_product[product] += qty
@@ -465,12 +456,12 @@ class AbsStockService(models.AbstractModel):
         )
         if float_compare(on_hand, qty, precision_digits=6) < 0:
             if product.tracking == "serial":
-                raise StockRuleError(
+                raise AbsRefusal(
                     _("Serial %(lot)s is not in %(location)s.", lot=lot.name, location=location.display_name),
                     status=409,
                     code="serial_not_in_location",
                 )
-            raise StockRuleError(
+            raise AbsRefusal(
                 _(
                     "Only %(qty)s %(product)s in %(location)s.",
                     qty=on_hand,
@@ -493,7 +484,7 @@ class AbsStockService(models.AbstractModel):
         )
         scrap.action_validate()
         if scrap.state != "done":
-            raise StockRuleError(_("Not enough stock to scrap."), status=409, code="insufficient_stock")
+            raise AbsRefusal(_("Not enough stock to scrap."), status=409, code="insufficient_stock")
         return scrap
 
     # ------------------------------------------------------------------ helpers
@@ -504,7 +495,7 @@ class AbsStockService(models.AbstractModel):
         picking.move_ids.picked = True
         picking.with_context(skip_backorder=True, cancel_backorder=True, skip_sms=True).button_validate()
         if picking.state != "done":
-            raise StockRuleError(_("%(picking)s could not be validated.", picking=picking.name), code="not_validated")
+            raise AbsRefusal(_("%(picking)s could not be validated.", picking=picking.name), code="not_validated")
 
     @api.model
     def _prepare_move_vals(self, product, qty, src, dest):

@@ -1,17 +1,9 @@
 from collections import defaultdict
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools.float_utils import float_compare, float_round
 
-
-class DeliveryError(UserError):
-    """A refused delivery operation; ``code`` and ``status`` let the API answer precisely."""
-
-    def __init__(self, message, code, status=400):
-        super().__init__(message)
-        self.code = code
-        self.status = status
+from ..exceptions import AbsRefusal
 
 
 class StockPicking(models.Model):
@@ -106,14 +98,14 @@ class StockPicking(models.Model):
         ``lines``: dicts ``{"move_id", "qty_done", "lot_id" | "lot_name"}``; ``None`` delivers every
         move at its ordered quantity with the reserved serials. A partial delivery needs
         ``force_backorder``; the rest goes to a backorder governed by the same SA. The request is
-        checked before the delivery's lines are touched; refusals raise :class:`DeliveryError` (a
+        checked before the delivery's lines are touched; refusals raise :class:`AbsRefusal` (a
         UserError: the caller's transaction, or the API's savepoint, is rolled back).
         """
         self.ensure_one()
         if self.picking_type_code != "outgoing":
-            raise DeliveryError(_("%(name)s is not a delivery.", name=self.name), "not_a_delivery")
+            raise AbsRefusal(_("%(name)s is not a delivery.", name=self.name), "not_a_delivery")
         if self.state in ("done", "cancel"):
-            raise DeliveryError(
+            raise AbsRefusal(
                 _("Delivery %(name)s is already %(state)s.", name=self.name, state=self.state), "invalid_state"
             )
         if self.state == "draft":
@@ -130,7 +122,7 @@ class StockPicking(models.Model):
         ctx = {"skip_backorder": True, "abs_actor_id": actor.id if actor else False}
         self.with_context(**ctx).button_validate()
         if self.state != "done":
-            raise DeliveryError(_("Delivery %(name)s could not be validated.", name=self.name), "not_validated")
+            raise AbsRefusal(_("Delivery %(name)s could not be validated.", name=self.name), "not_validated")
         return self.search([("backorder_id", "=", self.id), ("id", "not in", previous.ids)], limit=1)
 
     def _abs_plan_from_reservation(self, moves):
@@ -148,7 +140,7 @@ class StockPicking(models.Model):
                 continue
             if float_compare(move.quantity, move.product_uom_qty, precision_rounding=rounding) < 0:
                 tracked = move.has_tracking != "none"
-                raise DeliveryError(
+                raise AbsRefusal(
                     _(
                         "Not enough %(what)s of %(product)s available in %(location)s to deliver %(qty)s.",
                         what=_("serials") if tracked else _("stock"),
@@ -173,19 +165,19 @@ class StockPicking(models.Model):
         for line in lines:
             move = by_id.get(line["move_id"])
             if not move:
-                raise DeliveryError(
+                raise AbsRefusal(
                     _("Move %(move)s is not an open line of delivery %(name)s.", move=line["move_id"], name=self.name),
                     "move_not_in_delivery",
                 )
             product = move.product_id
             qty = line["qty_done"]
             if float_compare(qty, 0.0, precision_rounding=move.product_uom.rounding) <= 0:
-                raise DeliveryError(_("qty_done must be greater than zero."), "invalid_quantity")
+                raise AbsRefusal(_("qty_done must be greater than zero."), "invalid_quantity")
             lot = Lot
             if line.get("lot_id"):
                 lot = known_lots.filtered(lambda lt, lot_id=line["lot_id"]: lt.id == lot_id)
                 if not lot:
-                    raise DeliveryError(_("Lot/serial %(lot)s not found.", lot=line["lot_id"]), "lot_not_found", 404)
+                    raise AbsRefusal(_("Lot/serial %(lot)s not found.", lot=line["lot_id"]), "lot_not_found", 404)
             elif line.get("lot_name"):
                 lot = Lot.search(
                     [
@@ -196,7 +188,7 @@ class StockPicking(models.Model):
                     limit=1,
                 )
                 if not lot:
-                    raise DeliveryError(
+                    raise AbsRefusal(
                         _(
                             "Serial %(lot)s of %(product)s not found.",
                             lot=line["lot_name"],
@@ -206,28 +198,28 @@ class StockPicking(models.Model):
                         404,
                     )
             if lot and product.tracking == "none":
-                raise DeliveryError(
+                raise AbsRefusal(
                     _("%(product)s is not tracked by lot or serial: remove the lot.", product=product.display_name),
                     "lot_not_expected",
                 )
             if not lot and product.tracking != "none":
-                raise DeliveryError(
+                raise AbsRefusal(
                     _("%(product)s needs a lot/serial number on each line.", product=product.display_name),
                     "lot_required",
                 )
             if lot and lot.product_id != product:
-                raise DeliveryError(
+                raise AbsRefusal(
                     _("Lot/serial %(lot)s is not a lot of %(product)s.", lot=lot.name, product=product.display_name),
                     "lot_product_mismatch",
                 )
             if product.tracking == "serial":
                 if float_compare(qty, 1.0, precision_rounding=move.product_uom.rounding) != 0:
-                    raise DeliveryError(
+                    raise AbsRefusal(
                         _("A serial number line delivers exactly 1 unit (serial %(lot)s).", lot=lot.name),
                         "invalid_quantity",
                     )
                 if lot.id in seen_serials:
-                    raise DeliveryError(_("Serial %(lot)s is given twice.", lot=lot.name), "duplicate_serial")
+                    raise AbsRefusal(_("Serial %(lot)s is given twice.", lot=lot.name), "duplicate_serial")
                 seen_serials.add(lot.id)
             plan[move].append((qty, lot))
         for move, entries in plan.items():
@@ -237,7 +229,7 @@ class StockPicking(models.Model):
                 )
                 > 0
             ):
-                raise DeliveryError(
+                raise AbsRefusal(
                     _(
                         "More %(product)s than ordered (%(qty)s).",
                         product=move.product_id.display_name,
@@ -258,9 +250,9 @@ class StockPicking(models.Model):
             for move in moves
         )
         if not any(plan.values()):
-            raise DeliveryError(_("Nothing to deliver."), "nothing_to_deliver")
+            raise AbsRefusal(_("Nothing to deliver."), "nothing_to_deliver")
         if partial and not force_backorder:
-            raise DeliveryError(
+            raise AbsRefusal(
                 _(
                     "Partial delivery of %(name)s: send force_backorder to deliver part now and the rest later.",
                     name=self.name,
@@ -300,7 +292,7 @@ class StockPicking(models.Model):
             )
             if float_compare(on_hand, qty, precision_rounding=product.uom_id.rounding) < 0:
                 if lot:
-                    raise DeliveryError(
+                    raise AbsRefusal(
                         _(
                             "Serial/lot %(lot)s of %(product)s is not available in %(location)s "
                             "(already delivered or elsewhere).",
@@ -311,7 +303,7 @@ class StockPicking(models.Model):
                         "serial_unavailable",
                         status=409,
                     )
-                raise DeliveryError(
+                raise AbsRefusal(
                     _(
                         "Only %(on_hand)s %(product)s on hand in %(location)s, %(qty)s asked.",
                         on_hand=on_hand,
@@ -368,7 +360,7 @@ class StockPicking(models.Model):
         """
         self.ensure_one()
         if self.picking_type_code != "outgoing" or self.state != "done":
-            raise DeliveryError(
+            raise AbsRefusal(
                 _("Only a done delivery can be returned; %(name)s is %(state)s.", name=self.name, state=self.state),
                 "not_returnable",
             )
@@ -412,7 +404,7 @@ class StockPicking(models.Model):
             abs_actor_id=actor.id if actor else False,
         ).button_validate()
         if return_picking.state != "done":
-            raise DeliveryError(_("The return of %(name)s could not be validated.", name=self.name), "not_validated")
+            raise AbsRefusal(_("The return of %(name)s could not be validated.", name=self.name), "not_validated")
         return return_picking
 
     def _abs_returnable(self):
@@ -449,7 +441,7 @@ class StockPicking(models.Model):
     def _abs_return_plan(self, returnable, lines):
         if lines is None:
             if not returnable:
-                raise DeliveryError(_("Nothing left to return on %(name)s.", name=self.name), "nothing_to_return")
+                raise AbsRefusal(_("Nothing left to return on %(name)s.", name=self.name), "nothing_to_return")
             return returnable
         Lot = self.env["stock.lot"]
         plan = defaultdict(list)
@@ -459,23 +451,21 @@ class StockPicking(models.Model):
             product_id, qty, lot_id = line["product_id"], line["quantity"], line.get("lot_id")
             moves = [m for m in available if m.product_id.id == product_id]
             if product_id not in delivered_products.ids:
-                raise DeliveryError(
+                raise AbsRefusal(
                     _("Product %(product)s is not part of delivery %(name)s.", product=product_id, name=self.name),
                     "product_not_in_delivery",
                 )
             tracking = delivered_products.filtered(lambda p, pid=product_id: p.id == pid).tracking
             if lot_id and tracking == "none":
-                raise DeliveryError(
-                    _("This product is not tracked by lot or serial: remove the lot."), "lot_not_expected"
-                )
+                raise AbsRefusal(_("This product is not tracked by lot or serial: remove the lot."), "lot_not_expected")
             if tracking == "serial" and lot_id and qty != 1:
-                raise DeliveryError(_("A serial number line returns exactly 1 unit."), "invalid_quantity")
+                raise AbsRefusal(_("A serial number line returns exactly 1 unit."), "invalid_quantity")
             if lot_id:
                 lot = Lot.browse(lot_id).exists()
                 if not lot:
-                    raise DeliveryError(_("Lot/serial %(lot)s not found.", lot=lot_id), "lot_not_found", 404)
+                    raise AbsRefusal(_("Lot/serial %(lot)s not found.", lot=lot_id), "lot_not_found", 404)
                 if lot not in self.move_line_ids.lot_id:
-                    raise DeliveryError(
+                    raise AbsRefusal(
                         _("Serial/lot %(lot)s was not delivered by %(name)s.", lot=lot.name, name=self.name),
                         "lot_not_in_delivery",
                     )
@@ -493,7 +483,7 @@ class StockPicking(models.Model):
                     available[move][index] = (left - take, lot)
                     wanted -= take
             if wanted > 0:
-                raise DeliveryError(
+                raise AbsRefusal(
                     _(
                         "Cannot return %(qty)s of product %(product)s: not that much is still at the customer.",
                         qty=qty,
