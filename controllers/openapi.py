@@ -3,6 +3,7 @@
 import logging
 import mimetypes
 import os
+import re
 
 from pydantic.json_schema import models_json_schema
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -68,7 +69,8 @@ def build_openapi(server_url):
     paths = {}
     for route in sorted(ROUTES, key=lambda r: (r.path, r.method)):
         operation = {
-            "operationId": f"{route.func_name}_{route.method.lower()}" if route.path.count("{") else route.func_name,
+            # From method and path, so that an alias path gets its own operation id.
+            "operationId": re.sub(r"\W+", "_", f"{route.method.lower()}{route.path}").strip("_"),
             "summary": route.summary,
             "tags": list(route.tags) or ["API"],
             "parameters": [],

@@ -127,7 +127,9 @@ def qty_done(move):
     return move.quantity if move.state == "done" or move.picked else 0.0
 
 
-def serialize_receipts(pickings):
+def serialize_pickings(pickings, partner_key):
+    """Summary of receipts or deliveries (``partner_key``: "supplier" or "partner"); queries do not grow with
+    the number of pickings."""
     counts = dict(
         pickings.env["stock.move"]._read_group([("picking_id", "in", pickings.ids)], ["picking_id"], ["__count"])
     )
@@ -137,9 +139,9 @@ def serialize_receipts(pickings):
             "name": picking.name,
             "state": picking.state,
             "scheduled_date": picking.scheduled_date,
-            "date_done": picking.date_done,
+            "date_done": picking.date_done or None,
             "origin": picking.origin or None,
-            "supplier": id_name(picking.partner_id),
+            partner_key: id_name(picking.partner_id),
             "location_from": location_name(picking.location_id),
             "location_to": location_name(picking.location_dest_id),
             "move_count": counts.get(picking, 0),
@@ -352,7 +354,7 @@ class AbsStockController(http.Controller):
         pickings, total = search_page(
             ctx.env["stock.picking"], domain, RECEIPT_FIELDS, query, order="scheduled_date desc, id desc"
         )
-        return page_payload(query, total, "receipts", serialize_receipts(pickings))
+        return page_payload(query, total, "receipts", serialize_pickings(pickings, "supplier"))
 
     @api_route("/api/stock/receipts/{receipt_id}", "GET", auth=AUTH, response=ReceiptResponse, tags=TAGS)
     def get_receipt(self, ctx, body, query, receipt_id):
@@ -362,7 +364,7 @@ class AbsStockController(http.Controller):
         )
         if not picking:
             raise not_found("Receipt")
-        receipt = serialize_receipts(picking)[0]
+        receipt = serialize_pickings(picking, "supplier")[0]
         for key in ("location_from", "location_to", "move_count"):
             receipt.pop(key)
         receipt["lines"] = serialize_move_lines(picking.move_ids.sorted("id"))
@@ -399,7 +401,19 @@ class AbsStockController(http.Controller):
 
     # ----------------------------------------------------------------------- manager-only writes
 
-    def _receive(self, ctx, body):
+    @api_route(
+        ["/api/stock/receive", "/api/warehouse/receive"],
+        "POST",
+        auth=AUTH,
+        body=ReceiveRequest,
+        response=PickingCreatedResponse,
+        status=201,
+        tags=TAGS,
+    )
+    def receive(self, ctx, body, query):
+        """Receive goods from a supplier (staff): a receipt with its lots/serials, validated unless validate=false.
+
+        Both paths of the seed work: /api/stock/receive and /api/warehouse/receive (workflow 0d)."""
         ctx.require_staff()
         picking = service(ctx)._abs_receive(receive_values(body))
         done = picking.state == "done"
@@ -409,32 +423,17 @@ class AbsStockController(http.Controller):
         }
 
     @api_route(
-        "/api/stock/receive",
+        ["/api/stock/adjustment", "/api/stock/adjust"],
         "POST",
         auth=AUTH,
-        body=ReceiveRequest,
-        response=PickingCreatedResponse,
-        status=201,
+        body=AdjustmentRequest,
+        response=AdjustmentResponse,
         tags=TAGS,
     )
-    def receive(self, ctx, body, query):
-        """Receive goods from a supplier (staff): a receipt with its lots/serials, validated unless validate=false."""
-        return self._receive(ctx, body)
+    def adjustment(self, ctx, body, query):
+        """Inventory count correction (staff): stock is set to the counted quantities.
 
-    @api_route(
-        "/api/warehouse/receive",
-        "POST",
-        auth=AUTH,
-        body=ReceiveRequest,
-        response=PickingCreatedResponse,
-        status=201,
-        tags=TAGS,
-    )
-    def warehouse_receive(self, ctx, body, query):
-        """Alias of POST /api/stock/receive (seed workflow 0d)."""
-        return self._receive(ctx, body)
-
-    def _adjust(self, ctx, body):
+        Both paths of the seed work: /api/stock/adjustment and /api/stock/adjust (workflow 0h)."""
         ctx.require_staff()
         quants = service(ctx)._abs_adjust(body.model_dump())
         return {
@@ -449,18 +448,6 @@ class AbsStockController(http.Controller):
                 for q in quants
             ],
         }
-
-    @api_route(
-        "/api/stock/adjustment", "POST", auth=AUTH, body=AdjustmentRequest, response=AdjustmentResponse, tags=TAGS
-    )
-    def adjustment(self, ctx, body, query):
-        """Inventory count correction (staff): stock is set to the counted quantities."""
-        return self._adjust(ctx, body)
-
-    @api_route("/api/stock/adjust", "POST", auth=AUTH, body=AdjustmentRequest, response=AdjustmentResponse, tags=TAGS)
-    def adjust(self, ctx, body, query):
-        """Alias of POST /api/stock/adjustment (seed workflow 0h)."""
-        return self._adjust(ctx, body)
 
     @api_route(
         "/api/stock/transfer",

@@ -18,6 +18,7 @@ from .api_kit import (
     page_payload,
     search_page,
 )
+from .stock_api import serialize_move_lines, serialize_pickings
 
 DELIVERY_FIELDS = [
     "name",
@@ -48,56 +49,29 @@ def get_delivery(ctx, delivery_id):
 
 
 def serialize_deliveries(pickings):
-    """List form; a fixed number of queries whatever the number of pickings."""
-    counts = dict(
-        pickings.env["stock.move"]._read_group([("picking_id", "in", pickings.ids)], ["picking_id"], ["__count"])
-    )
+    """List form of the seed: the picking summary plus its sale order."""
     return [
-        {
-            "id": picking.id,
-            "name": picking.name,
-            "state": picking.state,
-            "scheduled_date": picking.scheduled_date,
-            "date_done": picking.date_done or None,
-            "origin": picking.origin or None,
-            "partner": id_name(picking.partner_id),
-            "sale_order": id_name(picking.sale_id),
-            "location_from": id_name(picking.location_id),
-            "location_to": id_name(picking.location_dest_id),
-            "move_count": counts.get(picking, 0),
-        }
-        for picking in pickings
+        {**summary, "sale_order": id_name(picking.sale_id)}
+        for picking, summary in zip(pickings, serialize_pickings(pickings, "partner"), strict=True)
     ]
 
 
 def serialize_delivery_detail(picking):
     moves = picking.move_ids.sorted("id")
-    lines = []
-    for move in moves:
-        move_lines = move.move_line_ids.sorted("id")
-        lines.append(
+    lines = serialize_move_lines(moves)
+    for move, line in zip(moves, lines, strict=True):
+        line["tracking"] = move.has_tracking or "none"
+        line["move_lines"] = [
             {
-                "id": move.id,
-                "product": id_name(move.product_id),
-                "qty_ordered": move.product_uom_qty,
-                "qty_done": move.quantity if move.state == "done" or move.picked else 0.0,
-                "uom": id_name(move.product_uom),
-                "state": move.state,
-                "tracking": move.has_tracking or "none",
-                "lot_ids": move_lines.lot_id.ids,
-                "move_lines": [
-                    {
-                        "id": ml.id,
-                        "lot_id": ml.lot_id.id or None,
-                        "lot_name": ml.lot_id.name or ml.lot_name or None,
-                        "quantity": ml.quantity,
-                        "location_from": id_name(ml.location_id),
-                        "picked": ml.picked,
-                    }
-                    for ml in move_lines
-                ],
+                "id": ml.id,
+                "lot_id": ml.lot_id.id or None,
+                "lot_name": ml.lot_id.name or ml.lot_name or None,
+                "quantity": ml.quantity,
+                "location_from": id_name(ml.location_id),
+                "picked": ml.picked,
             }
-        )
+            for ml in move.move_line_ids.sorted("id")
+        ]
     return {
         **serialize_deliveries(picking)[0],
         "note": picking.note or None,
