@@ -365,8 +365,6 @@ class AbsStockController(http.Controller):
         if not picking:
             raise not_found("Receipt")
         receipt = serialize_pickings(picking, "supplier")[0]
-        for key in ("location_from", "location_to", "move_count"):
-            receipt.pop(key)
         receipt["lines"] = serialize_move_lines(picking.move_ids.sorted("id"))
         return {"receipt": receipt}
 

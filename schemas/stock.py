@@ -236,24 +236,27 @@ class LotResponse(BaseModel):
     locations: list[LocationLevel]
 
 
-class ReceiptOut(BaseModel):
+class PickingSummaryOut(BaseModel):
     id: int
     name: str
     state: str
     scheduled_date: str | None
     date_done: str | None
     origin: str | None
-    supplier: IdName | None
     location_from: IdName | None
     location_to: IdName | None
     move_count: int
+
+
+class ReceiptOut(PickingSummaryOut):
+    supplier: IdName | None
 
 
 class ReceiptListResponse(PageResponse):
     receipts: list[ReceiptOut]
 
 
-class MoveLineOut(BaseModel):
+class MoveOut(BaseModel):
     id: int
     product: IdName
     qty_ordered: float
@@ -263,15 +266,8 @@ class MoveLineOut(BaseModel):
     lot_ids: list[int]
 
 
-class ReceiptDetail(BaseModel):
-    id: int
-    name: str
-    state: str
-    scheduled_date: str | None
-    date_done: str | None
-    origin: str | None
-    supplier: IdName | None
-    lines: list[MoveLineOut]
+class ReceiptDetail(ReceiptOut):
+    lines: list[MoveOut]
 
 
 class ReceiptResponse(BaseModel):

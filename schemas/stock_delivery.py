@@ -3,6 +3,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, model_validator
 
 from .common import IdName, PageQuery, PageResponse, PositiveId, RequestBody
+from .stock import MoveOut, PickingSummaryOut
 
 DeliveryState = Literal["draft", "waiting", "confirmed", "assigned", "done", "cancel"]
 
@@ -60,25 +61,16 @@ class DeliveryReturn(RequestBody):
     reason: str | None = Field(None, max_length=500)
 
 
-class DeliveryOut(BaseModel):
-    id: int
-    name: str
-    state: str
-    scheduled_date: str | None
-    date_done: str | None
-    origin: str | None
+class DeliveryOut(PickingSummaryOut):
     partner: IdName | None
     sale_order: IdName | None
-    location_from: IdName | None
-    location_to: IdName | None
-    move_count: int
 
 
 class DeliveryListResponse(PageResponse):
     deliveries: list[DeliveryOut]
 
 
-class MoveLineOut(BaseModel):
+class DeliveryMoveLineOut(BaseModel):
     id: int
     lot_id: int | None
     lot_name: str | None
@@ -87,16 +79,9 @@ class MoveLineOut(BaseModel):
     picked: bool
 
 
-class DeliveryLineOut(BaseModel):
-    id: int
-    product: IdName
-    qty_ordered: float
-    qty_done: float
-    uom: IdName
-    state: str
+class DeliveryLineOut(MoveOut):
     tracking: str
-    lot_ids: list[int]
-    move_lines: list[MoveLineOut]
+    move_lines: list[DeliveryMoveLineOut]
 
 
 class DeliveryDetailOut(DeliveryOut):
