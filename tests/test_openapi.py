@@ -3,7 +3,7 @@ from openapi_spec_validator import validate
 from odoo.tests import tagged
 
 from ..controllers.api_kit import ROUTES
-from .common import AbsHttpCase
+from .common import AbsHttpCase, AbsWarehouseFixturesMixin
 
 
 @tagged("post_install", "-at_install")
@@ -35,3 +35,59 @@ class TestOpenApi(AbsHttpCase):
         self.assertEqual(asset.status_code, 200)
         self.assertGreater(len(asset.content), 100_000)
         self.assertEqual(self.opener.get(self.base_url() + "/api/docs/assets/..%2F__init__.py").status_code, 404)
+
+
+@tagged("post_install", "-at_install")
+class TestResponsesMatchTheirSchemas(AbsWarehouseFixturesMixin, AbsHttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_warehouse_fixtures()
+        order = cls.env["sale.order"].create(
+            {
+                "partner_id": cls.customer_tg.id,
+                "x_sa_id": cls.sa_togo.id,
+                "order_line": [(0, 0, {"product_id": cls.kit.id, "product_uom_qty": 1})],
+            }
+        )
+        order.action_confirm()
+        receipt = cls.env["stock.picking"].create(
+            {
+                "picking_type_id": cls.warehouse.in_type_id.id,
+                "partner_id": cls.supplier.id,
+                "move_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": "Bracket",
+                            "product_id": cls.bracket.id,
+                            "product_uom_qty": 3,
+                            "location_id": cls.warehouse.in_type_id.default_location_src_id.id,
+                            "location_dest_id": cls.stock_loc.id,
+                        },
+                    )
+                ],
+            }
+        )
+        receipt.action_confirm()
+
+    def test_every_list_route_answers_what_its_schema_documents(self):
+        key = self.new_api_key()
+        checked = []
+        for route in ROUTES:
+            if route.method != "GET" or route.path_params or not route.response or "employee" not in route.auth:
+                continue
+            status, payload, _r = self.api(
+                "GET",
+                route.path,
+                api_key=key if "api_key" in route.auth else None,
+                token=None if "api_key" in route.auth else self.tok_manager_tg,
+            )
+            self.assertEqual(status, 200, (route.path, payload))
+            route.response.model_validate(payload)  # raises when the answer strays from the documented schema
+            items = [value for value in payload.values() if isinstance(value, list)]
+            self.assertTrue(not items or items[0], f"{route.path} answered an empty list: nothing was checked")
+            checked.append(route.path)
+        self.assertIn("/api/customers", checked)
+        self.assertIn("/api/stock/deliveries", checked)
