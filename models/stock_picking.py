@@ -112,7 +112,7 @@ class StockPicking(models.Model):
             self.action_confirm()
         moves = self.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
         if lines is None:
-            plan = self._abs_plan_from_reservation(moves)
+            plan = self._abs_plan_from_reservation(moves, force_backorder)
         else:
             plan = self._abs_plan_from_lines(moves, lines)
         self._abs_check_plan_complete(moves, plan, force_backorder)
@@ -125,8 +125,12 @@ class StockPicking(models.Model):
             raise AbsRefusal(_("Delivery %(name)s could not be validated.", name=self.name), "not_validated")
         return self.search([("backorder_id", "=", self.id), ("id", "not in", previous.ids)], limit=1)
 
-    def _abs_plan_from_reservation(self, moves):
-        """Plan {move: [(qty, lot)]} delivering every move in full from what Odoo reserved."""
+    def _abs_plan_from_reservation(self, moves, force_backorder=False):
+        """Plan {move: [(qty, lot)]} delivering every move in full from what Odoo reserved.
+
+        With ``force_backorder``, what is reserved goes now and the shortfall waits in a backorder
+        (Odoo's own "validate what is there"); without it a shortfall is refused.
+        """
         not_full = moves.filtered(
             lambda m: float_compare(m.quantity, m.product_uom_qty, precision_rounding=m.product_uom.rounding) < 0
         )
@@ -138,7 +142,8 @@ class StockPicking(models.Model):
             if not move.product_id.is_storable:
                 plan[move] = [(move.product_uom_qty, self.env["stock.lot"])]
                 continue
-            if float_compare(move.quantity, move.product_uom_qty, precision_rounding=rounding) < 0:
+            short = float_compare(move.quantity, move.product_uom_qty, precision_rounding=rounding) < 0
+            if short and not force_backorder:
                 tracked = move.has_tracking != "none"
                 raise AbsRefusal(
                     _(

@@ -39,7 +39,11 @@ class DeliveryLineIn(RequestBody):
 
 
 class DeliveryValidate(RequestBody):
-    force_backorder: bool = Field(False, description="Allow a partial delivery: the rest goes to a backorder")
+    force_backorder: bool = Field(
+        False,
+        description="Allow a partial delivery: what is given (or, without lines, what is reserved) goes now, "
+        "the rest goes to a backorder",
+    )
     lines: list[DeliveryLineIn] | None = Field(
         None,
         min_length=1,

@@ -480,3 +480,56 @@ class TestDeliveryReturn(DeliveryCase):
                     self.api("POST", self.url(self.delivery_tg, "return"), body, token=self.tok_agent_tg), status, code
                 )
         self.assertEqual(self.env["stock.picking"].search_count([("return_id", "=", self.delivery_tg.id)]), returns)
+
+
+@tagged("post_install", "-at_install")
+class TestStockInvariants(DeliveryCase):
+    """Whatever the API is asked, tracked stock never goes negative and never reserves more than is there."""
+
+    def assert_tracked_stock_sane(self):
+        self.env.invalidate_all()
+        quants = self.env["stock.quant"].search(
+            [("product_id.tracking", "!=", "none"), ("location_id.usage", "=", "internal")]
+        )
+        self.assertTrue(quants)
+        for quant in quants:
+            self.assertGreaterEqual(quant.quantity, 0, quant.lot_id.name)
+            self.assertLessEqual(quant.reserved_quantity, quant.quantity, quant.lot_id.name)
+            if quant.lot_id and quant.product_id.tracking == "serial":
+                self.assertLessEqual(quant.quantity, 1, f"serial {quant.lot_id.name} counted twice")
+
+    def test_order_beyond_stock_reserves_what_exists_and_delivers_no_more(self):
+        order = self.make_order(self.sa_togo, self.customer_tg, [(self.kit, 5)], self.agent_tg)
+        delivery = order.picking_ids
+        kit_move = delivery.move_ids
+        self.assertEqual(kit_move.quantity, 2, "only the two free serials can be reserved")
+        self.assert_tracked_stock_sane()
+        # Everything at the ordered quantity is more than exists: refused, nothing moves.
+        self.assertError(
+            self.api("POST", self.url(delivery, "validate"), {}, token=self.tok_agent_tg), 409, "serial_unavailable"
+        )
+        self.assert_tracked_stock_sane()
+        self.assertEqual(delivery.state, "assigned")
+        # What is reserved goes out; the rest waits in a backorder.
+        status, payload, _r = self.api(
+            "POST", self.url(delivery, "validate"), {"force_backorder": True}, token=self.tok_agent_tg
+        )
+        self.assertEqual(status, 200, payload)
+        self.assertEqual(delivery.state, "done")
+        self.assertEqual(sum(delivery.move_ids.mapped("quantity")), 2)
+        backorder = self.env["stock.picking"].browse(payload["backorder"]["id"])
+        self.assertEqual(backorder.move_ids.product_uom_qty, 3)
+        self.assert_tracked_stock_sane()
+        # Delivering one of the shipped serials again through another order is refused.
+        shipped = delivery.move_line_ids.lot_id[0]
+        self.assertError(
+            self.api(
+                "POST",
+                self.url(self.delivery_ke, "validate"),
+                {"lines": [{"move_id": self.delivery_ke.move_ids.id, "qty_done": 1, "lot_id": shipped.id}]},
+                token=self.tok_agent_ke,
+            ),
+            409,
+            "serial_unavailable",
+        )
+        self.assert_tracked_stock_sane()
