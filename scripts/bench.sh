@@ -14,9 +14,7 @@ CONF="$BUILD/bench.conf"
 write_config "$CONF" "$DB" "without_demo = all" "http_interface = 127.0.0.1" "http_port = $PORT" "workers = 0" \
     "max_cron_threads = 0" "log_level = warn"
 
-echo "Creating benchmark database $DB and installing abs_connector (no demo)..."
-recreate_db "$DB"
-odoo_bin -c "$CONF" -d "$DB" -i abs_connector --stop-after-init --no-http --log-level=warn
+install_addon "$CONF" "$DB" 0
 
 echo "Loading the warehouse (200 products, 6,000 serials, 1,000 delivery pickings)..."
 FIXTURE="$BUILD/bench-fixture.json"
