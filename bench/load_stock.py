@@ -1,7 +1,8 @@
 """Loads a realistic warehouse into the bench database; run by scripts/bench.sh through `odoo shell` (``env`` given).
 
 Everything is created in batch: 200 products (100 serial, 50 lot, 50 untracked), 6,000 serials and
-200 lots in stock over five shelves, and 1,000 confirmed delivery pickings reserving part of it.
+200 lots in stock over five shelves, and 1,000 confirmed delivery pickings reserving part of it,
+governed half by the bench SA and half by another SA.
 Prints one JSON line the measuring script reads: credentials and sample ids.
 """
 # ruff: noqa: F821  (``env`` is the global that `odoo shell` provides)
@@ -98,6 +99,11 @@ pickings[:600].action_assign()
 account = env["ov.serviced_account"].create({"name": "Bench SA", "code": "BENCH", "company_id": company.id})
 employee = env["abs.employee"].create({"name": "Bench Manager", "login": "bench.manager", "password": "bench-pass"})
 env["ov.membership"].create({"employee_id": employee.id, "account_id": account.id, "role_code": "staff"})
+# Half the deliveries are governed by the bench SA, half by another one: the API list has to scope.
+other_account = env["ov.serviced_account"].create({"name": "Other SA", "code": "OTHER", "company_id": company.id})
+Assignment = env["ov.sa_delivery_assignment"]
+Assignment._assign(pickings[::2], account, employee)
+Assignment._assign(pickings[1::2], other_account)
 env.cr.commit()
 
 print(
@@ -107,6 +113,7 @@ print(
             "password": "bench-pass",
             "serial_names": random.sample(serial_lots.mapped("name"), 50),
             "product_ids": random.sample(serial_products.ids + lot_products.ids + plain_products.ids, 50),
+            "delivery_ids": random.sample(pickings[::2].ids, 50),
             "counts": {
                 "products": Product.search_count([("name", "=like", "Bench %")]),
                 "serials": len(serial_lots),

@@ -87,9 +87,22 @@ def main():
     with open(args.fixture) as handle:
         fixture = json.loads(handle.read().strip().splitlines()[-1])
     bench = Bench(args.url, args.db, fixture)
-    serials, products = fixture["serial_names"], fixture["product_ids"]
+    serials, products, deliveries = fixture["serial_names"], fixture["product_ids"], fixture["delivery_ids"]
     internal = [("location_id.usage", "=", "internal")]
     quant_fields = ["product_id", "location_id", "lot_id", "quantity", "reserved_quantity"]
+    picking_fields = [
+        "name",
+        "state",
+        "scheduled_date",
+        "date_done",
+        "origin",
+        "partner_id",
+        "sale_id",
+        "location_id",
+        "location_dest_id",
+    ]
+    move_fields = ["product_id", "product_uom_qty", "quantity", "product_uom", "state", "move_line_ids"]
+    pending_deliveries = [("picking_type_code", "=", "outgoing"), ("state", "not in", ["done", "cancel"])]
     pick = lambda seq, i: seq[i % len(seq)]  # noqa: E731
 
     rows = [
@@ -136,16 +149,40 @@ def main():
             args.n,
             args.warmup,
         ),
+        bench.compare(
+            "GET /api/stock/deliveries?limit=50",
+            lambda i: bench.api("/api/stock/deliveries?limit=50"),
+            lambda i: bench.execute(
+                "stock.picking",
+                "search_read",
+                [pending_deliveries],
+                {"fields": picking_fields, "limit": 50, "order": "scheduled_date asc, id asc"},
+            ),
+            args.n,
+            args.warmup,
+        ),
+        bench.compare(
+            "GET /api/stock/deliveries/<id>",
+            lambda i: bench.api(f"/api/stock/deliveries/{pick(deliveries, i)}"),
+            lambda i: bench.execute(
+                "stock.move",
+                "search_read",
+                [[("picking_id", "=", pick(deliveries, i))]],
+                {"fields": move_fields},
+            ),
+            args.n,
+            args.warmup,
+        ),
     ]
     print(f"\nData: {json.dumps(fixture['counts'])}   n={args.n} per side (after {args.warmup} warm-up)")
     header = (
-        f"{'endpoint':34} {'API p50':>8} {'API p95':>8} {'RPC p50':>8} {'RPC p95':>8} {'p50 ratio':>9} {'p95 ratio':>9}"
+        f"{'endpoint':36} {'API p50':>8} {'API p95':>8} {'RPC p50':>8} {'RPC p95':>8} {'p50 ratio':>9} {'p95 ratio':>9}"
     )
     print(header)
     print("-" * len(header))
     for row in rows:
         print(
-            f"{row['endpoint']:34} {row['api_p50']:8.1f} {row['api_p95']:8.1f} {row['rpc_p50']:8.1f} "
+            f"{row['endpoint']:36} {row['api_p50']:8.1f} {row['api_p95']:8.1f} {row['rpc_p50']:8.1f} "
             f"{row['rpc_p95']:8.1f} {row['api_p50'] / row['rpc_p50']:9.2f} {row['api_p95'] / row['rpc_p95']:9.2f}"
         )
     print("(milliseconds; ratio = API / JSON-RPC, below 1 means the API is faster)")
