@@ -105,6 +105,13 @@ Assignment = env["ov.sa_delivery_assignment"]
 Assignment._assign(pickings[::2], account, employee)
 Assignment._assign(pickings[1::2], other_account)
 env.cr.commit()
+# Fresh statistics, as autovacuum would have them on a live database; without them PostgreSQL
+# plans the just-loaded tables as if they were empty (nested loops over thousands of rows).
+env.cr.execute(
+    "ANALYZE stock_quant, stock_lot, stock_picking, stock_move, stock_move_line, stock_location, "
+    "product_product, product_template, res_partner, ov_sa_delivery_assignment"
+)
+env.cr.commit()
 
 print(
     json.dumps(
