@@ -37,7 +37,8 @@ from .api_kit import API_KEY, EMPLOYEE, api_route, bad_request, id_name, not_fou
 
 AUTH = (EMPLOYEE, API_KEY)
 TAGS = ("Warehouse & Stock",)
-RECEIPT_FIELDS = [
+# Fields serialize_pickings reads, fetched with the search.
+PICKING_FIELDS = [
     "name",
     "state",
     "scheduled_date",
@@ -352,7 +353,7 @@ class AbsStockController(http.Controller):
         if query.partner_id:
             domain.append(("partner_id", "=", query.partner_id))
         pickings, total = search_page(
-            ctx.env["stock.picking"], domain, RECEIPT_FIELDS, query, order="scheduled_date desc, id desc"
+            ctx.env["stock.picking"], domain, PICKING_FIELDS, query, order="scheduled_date desc, id desc"
         )
         return page_payload(query, total, "receipts", serialize_pickings(pickings, "supplier"))
 
@@ -360,7 +361,7 @@ class AbsStockController(http.Controller):
     def get_receipt(self, ctx, body, query, receipt_id):
         """One receipt with its lines and the lots/serials received."""
         picking = ctx.env["stock.picking"].search_fetch(
-            [("id", "=", receipt_id), ("picking_type_code", "=", "incoming")], RECEIPT_FIELDS, limit=1
+            [("id", "=", receipt_id), ("picking_type_code", "=", "incoming")], PICKING_FIELDS, limit=1
         )
         if not picking:
             raise not_found("Receipt")

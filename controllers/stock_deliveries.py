@@ -18,19 +18,9 @@ from .api_kit import (
     page_payload,
     search_page,
 )
-from .stock_api import serialize_move_lines, serialize_pickings
+from .stock_api import PICKING_FIELDS, serialize_move_lines, serialize_pickings
 
-DELIVERY_FIELDS = [
-    "name",
-    "state",
-    "scheduled_date",
-    "date_done",
-    "origin",
-    "partner_id",
-    "sale_id",
-    "location_id",
-    "location_dest_id",
-]
+DELIVERY_FIELDS = [*PICKING_FIELDS, "sale_id"]
 ACTIVE_STATES = ["draft", "waiting", "confirmed", "assigned"]
 
 

@@ -7,7 +7,7 @@ carrying the HTTP status the API answers with (400 bad input, 404 unknown record
 
 from collections import defaultdict
 
-from odoo import Command, _, api, models
+from odoo import Command, api, models
 from odoo.tools import float_compare, float_is_zero
 
 from ..exceptions import AbsRefusal
@@ -29,7 +29,7 @@ class AbsStockService(models.AbstractModel):
         missing = sorted(set(ids) - set(records.ids))
         if missing:
             raise AbsRefusal(
-                _("%(what)s not found: %(ids)s", what=what, ids=", ".join(map(str, missing))),
+                self.env._("%(what)s not found: %(ids)s", what=what, ids=", ".join(map(str, missing))),
                 status=404,
                 code="not_found",
                 details={"ids": missing},
@@ -40,10 +40,10 @@ class AbsStockService(models.AbstractModel):
     def _abs_warehouse(self, warehouse_id=None):
         """The given warehouse, or the current company's first one."""
         if warehouse_id:
-            return self._abs_visible("stock.warehouse", [warehouse_id], _("Warehouse"))
+            return self._abs_visible("stock.warehouse", [warehouse_id], self.env._("Warehouse"))
         warehouse = self.env["stock.warehouse"].search([("company_id", "=", self.env.company.id)], limit=1)
         if not warehouse:
-            raise AbsRefusal(_("The company has no warehouse."), code="no_warehouse")
+            raise AbsRefusal(self.env._("The company has no warehouse."), code="no_warehouse")
         return warehouse
 
     @api.model
@@ -51,7 +51,9 @@ class AbsStockService(models.AbstractModel):
         not_storable = products.filtered(lambda p: not p.is_storable)
         if not_storable:
             raise AbsRefusal(
-                _("These products do not keep stock: %(names)s", names=", ".join(not_storable.mapped("display_name"))),
+                self.env._(
+                    "These products do not keep stock: %(names)s", names=", ".join(not_storable.mapped("display_name"))
+                ),
                 code="not_storable",
                 details={"product_ids": not_storable.ids},
             )
@@ -62,20 +64,22 @@ class AbsStockService(models.AbstractModel):
         a serial moves one by one."""
         if product.tracking == "none" and lot:
             raise AbsRefusal(
-                _("%(product)s is not tracked by lot or serial.", product=product.display_name), code="lot_not_tracked"
+                self.env._("%(product)s is not tracked by lot or serial.", product=product.display_name),
+                code="lot_not_tracked",
             )
         if product.tracking != "none" and not lot:
             raise AbsRefusal(
-                _("%(product)s needs a lot or serial number.", product=product.display_name), code="lot_required"
+                self.env._("%(product)s needs a lot or serial number.", product=product.display_name),
+                code="lot_required",
             )
         if lot and lot.product_id != product:
             raise AbsRefusal(
-                _("Lot %(lot)s is not a lot of %(product)s.", lot=lot.name, product=product.display_name),
+                self.env._("Lot %(lot)s is not a lot of %(product)s.", lot=lot.name, product=product.display_name),
                 code="lot_product_mismatch",
             )
         if product.tracking == "serial" and qty is not None and float_compare(qty, 1.0, precision_digits=6) != 0:
             raise AbsRefusal(
-                _("A serial number counts exactly one unit (%(product)s).", product=product.display_name),
+                self.env._("A serial number counts exactly one unit (%(product)s).", product=product.display_name),
                 code="serial_quantity",
             )
 
@@ -84,7 +88,7 @@ class AbsStockService(models.AbstractModel):
         location = self._abs_visible("stock.location", [location_id], what)
         if location.usage not in INTERNAL_USAGES:
             raise AbsRefusal(
-                _("%(location)s is not a stock location of a warehouse.", location=location.display_name),
+                self.env._("%(location)s is not a stock location of a warehouse.", location=location.display_name),
                 code="not_internal_location",
             )
         return location
@@ -132,9 +136,9 @@ class AbsStockService(models.AbstractModel):
         ``{"product_id", "qty", "lot_names"}``. Returns the picking.
         """
         warehouse = self._abs_warehouse(values.get("warehouse_id"))
-        partner = self._abs_visible("res.partner", [values.get("partner_id")], _("Supplier"))
+        partner = self._abs_visible("res.partner", [values.get("partner_id")], self.env._("Supplier"))
         lines = values["lines"]
-        products = self._abs_visible("product.product", [line["product_id"] for line in lines], _("Product"))
+        products = self._abs_visible("product.product", [line["product_id"] for line in lines], self.env._("Product"))
         self._abs_check_storable(products)
         company = warehouse.company_id
         seen = set()
@@ -142,19 +146,20 @@ class AbsStockService(models.AbstractModel):
             product = products.browse(line["product_id"])
             names, qty = line["lot_names"], line["qty"]
             if float_compare(qty, 0.0, precision_digits=6) <= 0:
-                raise AbsRefusal(_("Quantities must be positive."), code="invalid_quantity")
+                raise AbsRefusal(self.env._("Quantities must be positive."), code="invalid_quantity")
             if product.tracking == "none" and names:
                 raise AbsRefusal(
-                    _("%(product)s is not tracked by lot or serial.", product=product.display_name),
+                    self.env._("%(product)s is not tracked by lot or serial.", product=product.display_name),
                     code="lot_not_tracked",
                 )
             if product.tracking != "none" and not names:
                 raise AbsRefusal(
-                    _("%(product)s needs lot or serial numbers.", product=product.display_name), code="lot_required"
+                    self.env._("%(product)s needs lot or serial numbers.", product=product.display_name),
+                    code="lot_required",
                 )
             if product.tracking == "serial" and float_compare(qty, len(names), precision_digits=6) != 0:
                 raise AbsRefusal(
-                    _(
+                    self.env._(
                         "%(product)s: %(qty)s units need %(qty)s serial numbers, one each (got %(count)s).",
                         product=product.display_name,
                         qty=qty,
@@ -164,11 +169,12 @@ class AbsStockService(models.AbstractModel):
                 )
             if product.tracking == "lot" and len(names) != 1:
                 raise AbsRefusal(
-                    _("%(product)s: give one lot name per line.", product=product.display_name), code="lot_count"
+                    self.env._("%(product)s: give one lot name per line.", product=product.display_name),
+                    code="lot_count",
                 )
             for name in names:
                 if (product.id, name) in seen:
-                    raise AbsRefusal(_("Lot %(lot)s appears twice.", lot=name), code="duplicate_lot")
+                    raise AbsRefusal(self.env._("Lot %(lot)s appears twice.", lot=name), code="duplicate_lot")
                 seen.add((product.id, name))
 
         # Existing lots are reused; a serial that already has stock in a warehouse cannot arrive again.
@@ -193,7 +199,7 @@ class AbsStockService(models.AbstractModel):
         )
         if in_stock:
             raise AbsRefusal(
-                _("These serial numbers are already in stock: %(serials)s", serials=", ".join(in_stock)),
+                self.env._("These serial numbers are already in stock: %(serials)s", serials=", ".join(in_stock)),
                 status=409,
                 code="serial_in_stock",
                 details={"serials": in_stock},
@@ -212,24 +218,15 @@ class AbsStockService(models.AbstractModel):
         picking_type = warehouse.in_type_id
         src = picking_type.default_location_src_id or self.env.ref("stock.stock_location_suppliers")
         dest = picking_type.default_location_dest_id or warehouse.lot_stock_id
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": picking_type.id,
-                "partner_id": partner.id,
-                "location_id": src.id,
-                "location_dest_id": dest.id,
-                "origin": values.get("origin"),
-                **({"scheduled_date": values["scheduled_date"]} if values.get("scheduled_date") else {}),
-                "move_ids": [
-                    Command.create(self._prepare_move_vals(product, qty, src, dest))
-                    for product, qty in qty_by_product.items()
-                ],
-            }
+        picking, move_of = self._abs_confirmed_picking(
+            picking_type,
+            src,
+            dest,
+            qty_by_product,
+            partner_id=partner.id,
+            origin=values.get("origin"),
+            **({"scheduled_date": values["scheduled_date"]} if values.get("scheduled_date") else {}),
         )
-        picking.action_confirm()
-        # Our lines (with the lots) replace whatever Odoo proposed at confirmation.
-        picking.move_ids.move_line_ids.unlink()
-        move_of = {move.product_id: move for move in picking.move_ids}
         self.env["stock.move.line"].create(
             [
                 self._prepare_move_line_vals(move_of[product], qty, lot)
@@ -253,15 +250,17 @@ class AbsStockService(models.AbstractModel):
         """
         warehouse = self._abs_warehouse(values.get("warehouse_id"))
         lines = values["lines"]
-        products = self._abs_visible("product.product", [line["product_id"] for line in lines], _("Product"))
-        lots = self._abs_visible("stock.lot", [line.get("lot_id") for line in lines], _("Lot"))
-        locations = self._abs_visible("stock.location", [line.get("location_id") for line in lines], _("Location"))
+        products = self._abs_visible("product.product", [line["product_id"] for line in lines], self.env._("Product"))
+        lots = self._abs_visible("stock.lot", [line.get("lot_id") for line in lines], self.env._("Lot"))
+        locations = self._abs_visible(
+            "stock.location", [line.get("location_id") for line in lines], self.env._("Location")
+        )
         self._abs_check_storable(products)
         wh_path = warehouse.view_location_id.parent_path
         for location in locations:
             if location.usage != "internal" or not location.parent_path.startswith(wh_path):
                 raise AbsRefusal(
-                    _(
+                    self.env._(
                         "%(location)s is not a stock location of %(warehouse)s.",
                         location=location.display_name,
                         warehouse=warehouse.name,
@@ -274,11 +273,11 @@ class AbsStockService(models.AbstractModel):
             location = locations.browse(line.get("location_id")) or warehouse.lot_stock_id
             self._abs_check_lot_usage(product, lot, None)
             if product.tracking == "serial" and line["quantity_counted"] not in (0, 1):
-                raise AbsRefusal(_("A serial number is counted 0 or 1."), code="serial_quantity")
+                raise AbsRefusal(self.env._("A serial number is counted 0 or 1."), code="serial_quantity")
             key = (product, lot, location)
             if key in keys:
                 raise AbsRefusal(
-                    _("%(product)s is counted twice in one location.", product=product.display_name),
+                    self.env._("%(product)s is counted twice in one location.", product=product.display_name),
                     code="duplicate_line",
                 )
             keys.append(key)
@@ -297,13 +296,13 @@ class AbsStockService(models.AbstractModel):
             here = location.id in where[lot.id]
             if line["quantity_counted"] == 0 and not here:
                 raise AbsRefusal(
-                    _("Serial %(lot)s is not in %(location)s.", lot=lot.name, location=location.display_name),
+                    self.env._("Serial %(lot)s is not in %(location)s.", lot=lot.name, location=location.display_name),
                     status=409,
                     code="serial_not_in_location",
                 )
             if line["quantity_counted"] == 1 and where[lot.id] - {location.id}:
                 raise AbsRefusal(
-                    _("Serial %(lot)s is in stock elsewhere; transfer it instead.", lot=lot.name),
+                    self.env._("Serial %(lot)s is in stock elsewhere; transfer it instead.", lot=lot.name),
                     status=409,
                     code="serial_elsewhere",
                 )
@@ -325,11 +324,11 @@ class AbsStockService(models.AbstractModel):
         )
         (quants - changed).action_clear_inventory_quantity()
         if changed:
-            name = values.get("reason") or _("Inventory adjustment (API)")
+            name = values.get("reason") or self.env._("Inventory adjustment (API)")
             result = changed.with_context(inventory_name=name).action_apply_inventory()
             if isinstance(result, dict):
                 raise AbsRefusal(
-                    _("The count conflicts with stock that changed meanwhile; count again."),
+                    self.env._("The count conflicts with stock that changed meanwhile; count again."),
                     status=409,
                     code="inventory_conflict",
                 )
@@ -343,15 +342,15 @@ class AbsStockService(models.AbstractModel):
 
         ``values``: from_location_id, to_location_id, validate, lines of ``{"product_id", "qty", "lot_id"}``.
         """
-        src = self._abs_internal_location(values["from_location_id"], _("Source location"))
-        dest = self._abs_internal_location(values["to_location_id"], _("Destination location"))
+        src = self._abs_internal_location(values["from_location_id"], self.env._("Source location"))
+        dest = self._abs_internal_location(values["to_location_id"], self.env._("Destination location"))
         if src == dest:
-            raise AbsRefusal(_("Source and destination are the same location."), code="same_location")
+            raise AbsRefusal(self.env._("Source and destination are the same location."), code="same_location")
         if src.company_id != dest.company_id:
-            raise AbsRefusal(_("Both locations must belong to the same company."), code="company_mismatch")
+            raise AbsRefusal(self.env._("Both locations must belong to the same company."), code="company_mismatch")
         lines = values["lines"]
-        products = self._abs_visible("product.product", [line["product_id"] for line in lines], _("Product"))
-        lots = self._abs_visible("stock.lot", [line.get("lot_id") for line in lines], _("Lot"))
+        products = self._abs_visible("product.product", [line["product_id"] for line in lines], self.env._("Product"))
+        lots = self._abs_visible("stock.lot", [line.get("lot_id") for line in lines], self.env._("Lot"))
         self._abs_check_storable(products)
         wanted = defaultdict(float)
         for line in lines:
@@ -359,7 +358,7 @@ class AbsStockService(models.AbstractModel):
             self._abs_check_lot_usage(product, lot, line["qty"])
             wanted[product, lot] += line["qty"]
             if product.tracking == "serial" and wanted[product, lot] > 1:
-                raise AbsRefusal(_("Serial %(lot)s appears twice.", lot=lot.name), code="duplicate_lot")
+                raise AbsRefusal(self.env._("Serial %(lot)s appears twice.", lot=lot.name), code="duplicate_lot")
 
         # Unreserved stock per (product, lot, exact location) under the source, taken location by location.
         free = defaultdict(list)
@@ -381,12 +380,14 @@ class AbsStockService(models.AbstractModel):
             if not float_is_zero(left, precision_digits=6) and left > 0:
                 if product.tracking == "serial":
                     raise AbsRefusal(
-                        _("Serial %(lot)s is not available in %(location)s.", lot=lot.name, location=src.display_name),
+                        self.env._(
+                            "Serial %(lot)s is not available in %(location)s.", lot=lot.name, location=src.display_name
+                        ),
                         status=409,
                         code="serial_not_in_location",
                     )
                 raise AbsRefusal(
-                    _(
+                    self.env._(
                         "Not enough %(product)s in %(location)s: %(missing)s missing.",
                         product=product.display_name,
                         location=src.display_name,
@@ -401,25 +402,14 @@ class AbsStockService(models.AbstractModel):
             [("code", "=", "internal"), ("company_id", "=", src.company_id.id)], limit=1
         )
         if not picking_type:
-            raise AbsRefusal(_("No internal transfer operation type for this company."), code="no_picking_type")
+            raise AbsRefusal(
+                self.env._("No internal transfer operation type for this company."), code="no_picking_type"
+            )
         by_product = defaultdict(float)
         for (product, _lot), qty in wanted.items():
             by_product[product] += qty
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": picking_type.id,
-                "location_id": src.id,
-                "location_dest_id": dest.id,
-                "move_ids": [
-                    Command.create(self._prepare_move_vals(product, qty, src, dest))
-                    for product, qty in by_product.items()
-                ],
-            }
-        )
-        picking.action_confirm()
-        # Reserve exactly the requested lots: drop what confirmation reserved, then reserve ours.
-        picking.move_ids.move_line_ids.unlink()
-        move_of = {move.product_id: move for move in picking.move_ids}
+        # Reserve exactly the requested lots: ours replace what confirmation reserved.
+        picking, move_of = self._abs_confirmed_picking(picking_type, src, dest, by_product)
         self.env["stock.move.line"].create(
             [
                 self._prepare_move_line_vals(move_of[product], qty, lot, location_id=location.id)
@@ -437,10 +427,10 @@ class AbsStockService(models.AbstractModel):
         """Scrap units from one location through ``stock.scrap``.
 
         ``values``: ``product_id, lot_id, quantity, location_id, reason``."""
-        product = self._abs_visible("product.product", [values["product_id"]], _("Product"))
-        lot = self._abs_visible("stock.lot", [values.get("lot_id")], _("Lot"))
+        product = self._abs_visible("product.product", [values["product_id"]], self.env._("Product"))
+        lot = self._abs_visible("stock.lot", [values.get("lot_id")], self.env._("Lot"))
         if values.get("location_id"):
-            location = self._abs_internal_location(values["location_id"], _("Location"))
+            location = self._abs_internal_location(values["location_id"], self.env._("Location"))
         else:
             location = self._abs_warehouse().lot_stock_id
         self._abs_check_storable(product)
@@ -457,12 +447,12 @@ class AbsStockService(models.AbstractModel):
         if float_compare(on_hand, qty, precision_digits=6) < 0:
             if product.tracking == "serial":
                 raise AbsRefusal(
-                    _("Serial %(lot)s is not in %(location)s.", lot=lot.name, location=location.display_name),
+                    self.env._("Serial %(lot)s is not in %(location)s.", lot=lot.name, location=location.display_name),
                     status=409,
                     code="serial_not_in_location",
                 )
             raise AbsRefusal(
-                _(
+                self.env._(
                     "Only %(qty)s %(product)s in %(location)s.",
                     qty=on_hand,
                     product=product.display_name,
@@ -484,7 +474,7 @@ class AbsStockService(models.AbstractModel):
         )
         scrap.action_validate()
         if scrap.state != "done":
-            raise AbsRefusal(_("Not enough stock to scrap."), status=409, code="insufficient_stock")
+            raise AbsRefusal(self.env._("Not enough stock to scrap."), status=409, code="insufficient_stock")
         return scrap
 
     # ------------------------------------------------------------------ helpers
@@ -495,7 +485,32 @@ class AbsStockService(models.AbstractModel):
         picking.move_ids.picked = True
         picking.with_context(skip_backorder=True, cancel_backorder=True, skip_sms=True).button_validate()
         if picking.state != "done":
-            raise AbsRefusal(_("%(picking)s could not be validated.", picking=picking.name), code="not_validated")
+            raise AbsRefusal(
+                self.env._("%(picking)s could not be validated.", picking=picking.name), code="not_validated"
+            )
+
+    @api.model
+    def _abs_confirmed_picking(self, picking_type, src, dest, qty_by_product, **picking_vals):
+        """A confirmed picking with one move per product, its proposed move lines removed.
+
+        Returns ``(picking, {product: move})``: the caller creates the move lines it wants
+        (the lots it was given), so Odoo's own proposal never sneaks another serial in.
+        """
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": picking_type.id,
+                "location_id": src.id,
+                "location_dest_id": dest.id,
+                **picking_vals,
+                "move_ids": [
+                    Command.create(self._prepare_move_vals(product, qty, src, dest))
+                    for product, qty in qty_by_product.items()
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.move_ids.move_line_ids.unlink()
+        return picking, {move.product_id: move for move in picking.move_ids}
 
     @api.model
     def _prepare_move_vals(self, product, qty, src, dest):

@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools.float_utils import float_compare, float_round
 
 from ..exceptions import AbsRefusal
@@ -103,10 +103,10 @@ class StockPicking(models.Model):
         """
         self.ensure_one()
         if self.picking_type_code != "outgoing":
-            raise AbsRefusal(_("%(name)s is not a delivery.", name=self.name), "not_a_delivery")
+            raise AbsRefusal(self.env._("%(name)s is not a delivery.", name=self.name), "not_a_delivery")
         if self.state in ("done", "cancel"):
             raise AbsRefusal(
-                _("Delivery %(name)s is already %(state)s.", name=self.name, state=self.state), "invalid_state"
+                self.env._("Delivery %(name)s is already %(state)s.", name=self.name, state=self.state), "invalid_state"
             )
         if self.state == "draft":
             self.action_confirm()
@@ -122,7 +122,7 @@ class StockPicking(models.Model):
         ctx = {"skip_backorder": True, "abs_actor_id": actor.id if actor else False}
         self.with_context(**ctx).button_validate()
         if self.state != "done":
-            raise AbsRefusal(_("Delivery %(name)s could not be validated.", name=self.name), "not_validated")
+            raise AbsRefusal(self.env._("Delivery %(name)s could not be validated.", name=self.name), "not_validated")
         return self.search([("backorder_id", "=", self.id), ("id", "not in", previous.ids)], limit=1)
 
     def _abs_plan_from_reservation(self, moves, force_backorder=False):
@@ -146,9 +146,9 @@ class StockPicking(models.Model):
             if short and not force_backorder:
                 tracked = move.has_tracking != "none"
                 raise AbsRefusal(
-                    _(
+                    self.env._(
                         "Not enough %(what)s of %(product)s available in %(location)s to deliver %(qty)s.",
-                        what=_("serials") if tracked else _("stock"),
+                        what=self.env._("serials") if tracked else self.env._("stock"),
                         product=move.product_id.display_name,
                         location=self.location_id.display_name,
                         qty=move.product_uom_qty,
@@ -171,18 +171,22 @@ class StockPicking(models.Model):
             move = by_id.get(line["move_id"])
             if not move:
                 raise AbsRefusal(
-                    _("Move %(move)s is not an open line of delivery %(name)s.", move=line["move_id"], name=self.name),
+                    self.env._(
+                        "Move %(move)s is not an open line of delivery %(name)s.", move=line["move_id"], name=self.name
+                    ),
                     "move_not_in_delivery",
                 )
             product = move.product_id
             qty = line["qty_done"]
             if float_compare(qty, 0.0, precision_rounding=move.product_uom.rounding) <= 0:
-                raise AbsRefusal(_("qty_done must be greater than zero."), "invalid_quantity")
+                raise AbsRefusal(self.env._("qty_done must be greater than zero."), "invalid_quantity")
             lot = Lot
             if line.get("lot_id"):
                 lot = known_lots.filtered(lambda lt, lot_id=line["lot_id"]: lt.id == lot_id)
                 if not lot:
-                    raise AbsRefusal(_("Lot/serial %(lot)s not found.", lot=line["lot_id"]), "lot_not_found", 404)
+                    raise AbsRefusal(
+                        self.env._("Lot/serial %(lot)s not found.", lot=line["lot_id"]), "lot_not_found", 404
+                    )
             elif line.get("lot_name"):
                 lot = Lot.search(
                     [
@@ -194,7 +198,7 @@ class StockPicking(models.Model):
                 )
                 if not lot:
                     raise AbsRefusal(
-                        _(
+                        self.env._(
                             "Serial %(lot)s of %(product)s not found.",
                             lot=line["lot_name"],
                             product=product.display_name,
@@ -204,27 +208,31 @@ class StockPicking(models.Model):
                     )
             if lot and product.tracking == "none":
                 raise AbsRefusal(
-                    _("%(product)s is not tracked by lot or serial: remove the lot.", product=product.display_name),
+                    self.env._(
+                        "%(product)s is not tracked by lot or serial: remove the lot.", product=product.display_name
+                    ),
                     "lot_not_expected",
                 )
             if not lot and product.tracking != "none":
                 raise AbsRefusal(
-                    _("%(product)s needs a lot/serial number on each line.", product=product.display_name),
+                    self.env._("%(product)s needs a lot/serial number on each line.", product=product.display_name),
                     "lot_required",
                 )
             if lot and lot.product_id != product:
                 raise AbsRefusal(
-                    _("Lot/serial %(lot)s is not a lot of %(product)s.", lot=lot.name, product=product.display_name),
+                    self.env._(
+                        "Lot/serial %(lot)s is not a lot of %(product)s.", lot=lot.name, product=product.display_name
+                    ),
                     "lot_product_mismatch",
                 )
             if product.tracking == "serial":
                 if float_compare(qty, 1.0, precision_rounding=move.product_uom.rounding) != 0:
                     raise AbsRefusal(
-                        _("A serial number line delivers exactly 1 unit (serial %(lot)s).", lot=lot.name),
+                        self.env._("A serial number line delivers exactly 1 unit (serial %(lot)s).", lot=lot.name),
                         "invalid_quantity",
                     )
                 if lot.id in seen_serials:
-                    raise AbsRefusal(_("Serial %(lot)s is given twice.", lot=lot.name), "duplicate_serial")
+                    raise AbsRefusal(self.env._("Serial %(lot)s is given twice.", lot=lot.name), "duplicate_serial")
                 seen_serials.add(lot.id)
             plan[move].append((qty, lot))
         for move, entries in plan.items():
@@ -235,7 +243,7 @@ class StockPicking(models.Model):
                 > 0
             ):
                 raise AbsRefusal(
-                    _(
+                    self.env._(
                         "More %(product)s than ordered (%(qty)s).",
                         product=move.product_id.display_name,
                         qty=move.product_uom_qty,
@@ -255,10 +263,10 @@ class StockPicking(models.Model):
             for move in moves
         )
         if not any(plan.values()):
-            raise AbsRefusal(_("Nothing to deliver."), "nothing_to_deliver")
+            raise AbsRefusal(self.env._("Nothing to deliver."), "nothing_to_deliver")
         if partial and not force_backorder:
             raise AbsRefusal(
-                _(
+                self.env._(
                     "Partial delivery of %(name)s: send force_backorder to deliver part now and the rest later.",
                     name=self.name,
                 ),
@@ -298,7 +306,7 @@ class StockPicking(models.Model):
             if float_compare(on_hand, qty, precision_rounding=product.uom_id.rounding) < 0:
                 if lot:
                     raise AbsRefusal(
-                        _(
+                        self.env._(
                             "Serial/lot %(lot)s of %(product)s is not available in %(location)s "
                             "(already delivered or elsewhere).",
                             lot=lot.name,
@@ -309,7 +317,7 @@ class StockPicking(models.Model):
                         status=409,
                     )
                 raise AbsRefusal(
-                    _(
+                    self.env._(
                         "Only %(on_hand)s %(product)s on hand in %(location)s, %(qty)s asked.",
                         on_hand=on_hand,
                         product=product.display_name,
@@ -366,7 +374,9 @@ class StockPicking(models.Model):
         self.ensure_one()
         if self.picking_type_code != "outgoing" or self.state != "done":
             raise AbsRefusal(
-                _("Only a done delivery can be returned; %(name)s is %(state)s.", name=self.name, state=self.state),
+                self.env._(
+                    "Only a done delivery can be returned; %(name)s is %(state)s.", name=self.name, state=self.state
+                ),
                 "not_returnable",
             )
         wizard = (
@@ -402,14 +412,16 @@ class StockPicking(models.Model):
         return_moves.move_line_ids.picked = True
         return_moves.picked = True
         if reason:
-            return_picking.message_post(body=_("Return reason: %(reason)s", reason=reason))
+            return_picking.message_post(body=self.env._("Return reason: %(reason)s", reason=reason))
         return_picking.with_context(
             picking_ids_not_to_backorder=return_picking.ids,
             skip_backorder=True,
             abs_actor_id=actor.id if actor else False,
         ).button_validate()
         if return_picking.state != "done":
-            raise AbsRefusal(_("The return of %(name)s could not be validated.", name=self.name), "not_validated")
+            raise AbsRefusal(
+                self.env._("The return of %(name)s could not be validated.", name=self.name), "not_validated"
+            )
         return return_picking
 
     def _abs_returnable(self):
@@ -446,7 +458,7 @@ class StockPicking(models.Model):
     def _abs_return_plan(self, returnable, lines):
         if lines is None:
             if not returnable:
-                raise AbsRefusal(_("Nothing left to return on %(name)s.", name=self.name), "nothing_to_return")
+                raise AbsRefusal(self.env._("Nothing left to return on %(name)s.", name=self.name), "nothing_to_return")
             return returnable
         Lot = self.env["stock.lot"]
         plan = defaultdict(list)
@@ -457,21 +469,25 @@ class StockPicking(models.Model):
             moves = [m for m in available if m.product_id.id == product_id]
             if product_id not in delivered_products.ids:
                 raise AbsRefusal(
-                    _("Product %(product)s is not part of delivery %(name)s.", product=product_id, name=self.name),
+                    self.env._(
+                        "Product %(product)s is not part of delivery %(name)s.", product=product_id, name=self.name
+                    ),
                     "product_not_in_delivery",
                 )
             tracking = delivered_products.filtered(lambda p, pid=product_id: p.id == pid).tracking
             if lot_id and tracking == "none":
-                raise AbsRefusal(_("This product is not tracked by lot or serial: remove the lot."), "lot_not_expected")
+                raise AbsRefusal(
+                    self.env._("This product is not tracked by lot or serial: remove the lot."), "lot_not_expected"
+                )
             if tracking == "serial" and lot_id and qty != 1:
-                raise AbsRefusal(_("A serial number line returns exactly 1 unit."), "invalid_quantity")
+                raise AbsRefusal(self.env._("A serial number line returns exactly 1 unit."), "invalid_quantity")
             if lot_id:
                 lot = Lot.browse(lot_id).exists()
                 if not lot:
-                    raise AbsRefusal(_("Lot/serial %(lot)s not found.", lot=lot_id), "lot_not_found", 404)
+                    raise AbsRefusal(self.env._("Lot/serial %(lot)s not found.", lot=lot_id), "lot_not_found", 404)
                 if lot not in self.move_line_ids.lot_id:
                     raise AbsRefusal(
-                        _("Serial/lot %(lot)s was not delivered by %(name)s.", lot=lot.name, name=self.name),
+                        self.env._("Serial/lot %(lot)s was not delivered by %(name)s.", lot=lot.name, name=self.name),
                         "lot_not_in_delivery",
                     )
             wanted = qty
@@ -489,7 +505,7 @@ class StockPicking(models.Model):
                     wanted -= take
             if wanted > 0:
                 raise AbsRefusal(
-                    _(
+                    self.env._(
                         "Cannot return %(qty)s of product %(product)s: not that much is still at the customer.",
                         qty=qty,
                         product=product_id,

@@ -63,7 +63,8 @@ class TestConcurrentDeliveryOfOneSerial(BaseCase):
                 "token": token,
                 "stock": warehouse.lot_stock_id.id,
             }
-            cr.commit()
+            # The race needs data that other transactions (the two requests) can see.
+            cr.commit()  # pylint: disable=invalid-commit
         return data
 
     def _cleanup(self, data):
@@ -73,7 +74,7 @@ class TestConcurrentDeliveryOfOneSerial(BaseCase):
             cr.execute("DELETE FROM stock_quant WHERE product_id = %s", [data["product"]])
             env = api.Environment(cr, SUPERUSER_ID, {})
             env["product.product"].browse(data["product"]).active = False
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
 
     def test_one_serial_two_parallel_validations_exactly_one_wins(self):
         data = self._commit_fixtures()
