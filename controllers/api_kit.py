@@ -367,7 +367,7 @@ def _resolve_scope(ctx):
     company_ids = ([ctx.sa_companies[ctx.sa.id]] if ctx.sa else []) + [
         ctx.sa_companies[sa_id] for sa_id in ctx.readable_sa_ids
     ]
-    user_company_ids = set(ctx.env.user.company_ids.ids)
+    user_company_ids = set(ctx.env.user._get_company_ids())  # ormcached: no query once warm
     allowed = [cid for cid in dict.fromkeys(company_ids) if cid in user_company_ids]
     if allowed:
         request.update_context(allowed_company_ids=allowed)
