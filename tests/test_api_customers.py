@@ -294,3 +294,29 @@ class TestIdempotentWrites(AbsHttpCase):
             400,
         )
         self.assertFalse(self.env["abs.idempotency.record"].search_count([("key", "=", "fails-first")]))
+
+
+@tagged("post_install", "-at_install")
+class TestMultiCompany(AbsHttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_b = cls.env["res.company"].create({"name": "Abs Company B"})
+        cls.sa_b = cls.env["ov.serviced_account"].create({"name": "SA B", "code": "SB", "company_id": cls.company_b.id})
+        cls.agent_b = cls.env["abs.employee"].create({"name": "Agent B", "login": "t.agent.b"})
+        cls.env["ov.membership"].create({"employee_id": cls.agent_b.id, "account_id": cls.sa_b.id})
+        cls.tok_agent_b = cls.token_for(cls.agent_b)
+
+    def test_customer_created_in_an_sa_of_another_company_belongs_to_that_company(self):
+        status, payload, _r = self.api("POST", "/api/customers", {"name": "Company B Customer"}, token=self.tok_agent_b)
+        self.assertEqual(status, 201, payload)
+        partner = self.env["res.partner"].browse(payload["customer"]["id"])
+        self.assertEqual((partner.company_id, partner.x_sa_id), (self.company_b, self.sa_b))
+        self.assertError(self.api("GET", f"/api/customers/{partner.id}", token=self.tok_agent_tg), 404)
+        self.assertEqual(self.api("GET", f"/api/customers/{partner.id}", token=self.tok_agent_b)[0], 200)
+
+    def test_company_level_reads_follow_the_callers_company(self):
+        _status, mine, _r = self.api("GET", "/api/warehouses", token=self.tok_agent_b)
+        self.assertEqual({w["company"]["id"] for w in mine["warehouses"]}, {self.company_b.id})
+        _status, theirs, _r = self.api("GET", "/api/warehouses", token=self.tok_agent_tg)
+        self.assertNotIn(self.company_b.id, {w["company"]["id"] for w in theirs["warehouses"]})
