@@ -1,9 +1,11 @@
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessDenied
+from odoo.exceptions import AccessDenied, ValidationError
 
 _logger = logging.getLogger(__name__)
+
+MIN_PASSWORD_LENGTH = 8
 
 
 class AbsEmployee(models.Model):
@@ -41,6 +43,10 @@ class AbsEmployee(models.Model):
     def _inverse_password(self):
         crypt = self.env["res.users"]._crypt_context()
         for employee in self:
+            if employee.password and len(employee.password) < MIN_PASSWORD_LENGTH:
+                raise ValidationError(
+                    self.env._("A password needs at least %(count)s characters.", count=MIN_PASSWORD_LENGTH)
+                )
             if employee.password:
                 # sudo: the hash field is restricted to system, writing it is this inverse's purpose
                 employee.sudo().password_hash = crypt.hash(employee.password)

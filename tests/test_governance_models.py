@@ -18,6 +18,11 @@ class TestGovernanceModels(AbsTransactionCase):
         with self.assertRaises(AccessError):
             self.manager_tg.with_user(officer).read(["password_hash"])
 
+    def test_short_password_is_refused(self):
+        with self.assertRaises(ValidationError):
+            self.agent_tg.password = "1234567"
+        self.assertFalse(self.agent_tg.has_password)
+
     def test_authenticate_checks_login_password_and_active(self):
         Employee = self.env["abs.employee"]
         self.assertEqual(Employee._authenticate("t.tg.manager", self.PASSWORD), self.manager_tg)
