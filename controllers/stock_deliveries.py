@@ -82,7 +82,7 @@ class AbsStockDeliveryController(http.Controller):
         auth=(EMPLOYEE, API_KEY),
         query=DeliveryListQuery,
         response=DeliveryListResponse,
-        tags=("Stock",),
+        tags=("Deliveries",),
     )
     def list_deliveries(self, ctx, body, query):
         """Outbound deliveries of the caller's SAs; default: the ones not done nor cancelled."""
@@ -102,7 +102,7 @@ class AbsStockDeliveryController(http.Controller):
         "GET",
         auth=(EMPLOYEE, API_KEY),
         response=DeliveryDetailResponse,
-        tags=("Stock",),
+        tags=("Deliveries",),
     )
     def get_delivery(self, ctx, body, query, delivery_id):
         """One delivery with its lines, quantities and serials."""
@@ -114,7 +114,7 @@ class AbsStockDeliveryController(http.Controller):
         auth=(EMPLOYEE, API_KEY),
         body=DeliveryValidate,
         response=DeliveryValidateResponse,
-        tags=("Stock",),
+        tags=("Deliveries",),
     )
     def validate_delivery(self, ctx, body, query, delivery_id):
         """Validate (dispatch) a delivery: the given serials and quantities, or everything reserved."""
@@ -129,7 +129,7 @@ class AbsStockDeliveryController(http.Controller):
         auth=(EMPLOYEE, API_KEY),
         body=DeliveryReturn,
         response=DeliveryReturnResponse,
-        tags=("Stock",),
+        tags=("Deliveries",),
     )
     def return_delivery(self, ctx, body, query, delivery_id):
         """Return goods of a done delivery to stock (Odoo's return), validated at once."""
