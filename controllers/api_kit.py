@@ -137,6 +137,7 @@ class RouteSpec:
     status: int
     func_name: str
     path_params: list
+    id_params: list  # the path params that are record ids (positive integers)
 
 
 ROUTES = []
@@ -195,6 +196,7 @@ def api_route(
                     status=status,
                     func_name=func.__name__,
                     path_params=re.findall(r"\{([^}:]+)", one_path),
+                    id_params=re.findall(r"\{([^}:]+)\}", one_path),
                 )
             )
         spec = ROUTES[-1]
@@ -421,6 +423,17 @@ def _parse_body(spec):
         ) from None
 
 
+def check_path_ids(values):
+    """Ids in the path must be positive integers: anything else is a 400, not a 404."""
+    bad = {
+        name: "must be a positive integer"
+        for name, value in values.items()
+        if not str(value).isdigit() or int(value) <= 0
+    }
+    if bad:
+        raise bad_request("Invalid id in the path.", code="invalid_id", details={"fields": bad})
+
+
 # --------------------------------------------------------------------------- idempotency
 
 
@@ -469,6 +482,7 @@ def _dispatch(controller, func, spec, kwargs):
         query = _parse_query(spec)
         body = _parse_body(spec)
         path_args = {name: kwargs[name] for name in spec.path_params if name in kwargs}
+        check_path_ids({name: path_args[name] for name in spec.id_params if name in path_args})
         idempotency = _idempotency(ctx, spec)
         with cr.savepoint():
             if idempotency and idempotency.get("replay"):

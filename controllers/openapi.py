@@ -13,7 +13,17 @@ from odoo import http, release
 from odoo.http import request
 
 from ..schemas.common import ErrorResponse
-from .api_kit import API_KEY, CUSTOMER, EMPLOYEE, PUBLIC, ROUTES, ApiError, api_route, error_response
+from .api_kit import (
+    API_KEY,
+    CUSTOMER,
+    EMPLOYEE,
+    PUBLIC,
+    ROUTES,
+    ApiError,
+    api_route,
+    check_path_ids,
+    error_response,
+)
 
 try:
     from swagger_ui_bundle import swagger_ui_path
@@ -187,9 +197,15 @@ class AbsOpenApiController(http.Controller):
     def api_not_found(self, subpath, **kwargs):
         """Any other /api path: a JSON 404 (or 405 when the path exists for other methods)."""
         path = f"/api/{subpath}"
-        adapter = Map([Rule(_werkzeug_rule(r.path), methods=[r.method, "OPTIONS"]) for r in ROUTES]).bind("localhost")
+        rules = [Rule(_werkzeug_rule(r.path), endpoint=i, methods=[r.method, "OPTIONS"]) for i, r in enumerate(ROUTES)]
+        adapter = Map(rules).bind("localhost")
         try:
-            adapter.match(path, method=request.httprequest.method)
+            # Odoo's own routes only take digits for ids: a path that matches once any text is
+            # allowed there is a known route with a malformed id.
+            index, args = adapter.match(path, method=request.httprequest.method)
+            check_path_ids({name: args[name] for name in ROUTES[index].id_params})
+        except ApiError as error:
+            return error_response(error)
         except MethodNotAllowed as exc:
             allowed = ", ".join(sorted(set(exc.valid_methods) - {"OPTIONS", "HEAD"}))
             message = f"{request.httprequest.method} is not allowed here; use {allowed}."

@@ -4,7 +4,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 MAX_PAGE_SIZE = 200
 
+# JSON bodies: an id is a positive JSON integer ("5" is refused). Query strings arrive as text,
+# so there an id is coerced from its digits.
 PositiveId = Annotated[int, Field(gt=0, strict=True)]
+QueryId = Annotated[int, Field(gt=0)]
 
 
 class RequestBody(BaseModel):

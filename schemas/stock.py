@@ -1,16 +1,14 @@
 """Warehouse & stock schemas (seed: "Warehouse & Stock (stock_api.py)" and workflow 0)."""
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from .common import IdName, PageQuery, PageResponse, PositiveId, QueryParams, RequestBody
+from .common import IdName, PageQuery, PageResponse, PositiveId, QueryId, QueryParams, RequestBody
 
 PickingState = Literal["draft", "waiting", "confirmed", "assigned", "done", "cancel", "active"]
 Qty = float
-# Query strings arrive as text: ids there are coerced, unlike in JSON bodies.
-QueryId = Annotated[int, Field(gt=0)]
 
 
 # --------------------------------------------------------------------------- queries

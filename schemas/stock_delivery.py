@@ -2,7 +2,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from .common import IdName, PageQuery, PageResponse, PositiveId, RequestBody
+from .common import IdName, PageQuery, PageResponse, PositiveId, QueryId, RequestBody
 from .stock import MoveOut, PickingSummaryOut
 
 DeliveryState = Literal["draft", "waiting", "confirmed", "assigned", "done", "cancel"]
@@ -10,19 +10,8 @@ DeliveryState = Literal["draft", "waiting", "confirmed", "assigned", "done", "ca
 
 class DeliveryListQuery(PageQuery):
     state: DeliveryState | None = Field(None, description="Only this state; default: every state but done and cancel")
-    warehouse_id: PositiveId | None = Field(None, description="Only deliveries of this warehouse")
-    sale_order_id: PositiveId | None = Field(None, description="Only deliveries of this sale order")
-
-    # Query strings arrive as text: coerce ids here (PositiveId is strict for JSON bodies).
-    @model_validator(mode="before")
-    @classmethod
-    def _coerce_ids(cls, data):
-        if isinstance(data, dict):
-            for key in ("warehouse_id", "sale_order_id"):
-                value = data.get(key)
-                if isinstance(value, str) and value.strip().isdigit():
-                    data[key] = int(value)
-        return data
+    warehouse_id: QueryId | None = Field(None, description="Only deliveries of this warehouse")
+    sale_order_id: QueryId | None = Field(None, description="Only deliveries of this sale order")
 
 
 class DeliveryLineIn(RequestBody):

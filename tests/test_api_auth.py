@@ -252,6 +252,11 @@ class TestApiKit(AbsHttpCase):
     def test_wrong_method_is_a_json_405(self):
         self.assertError(self.api("DELETE", "/api/customers", token=self.tok_agent_tg), 405, "method_not_allowed")
 
+    def test_malformed_path_ids_are_400(self):
+        for path in ("/api/customers/abc", "/api/customers/-4", "/api/customers/0", "/api/stock/deliveries/1.5"):
+            payload = self.assertError(self.api("GET", path, token=self.tok_agent_tg), 400, "invalid_id")
+            self.assertTrue(payload["details"]["fields"])
+
     def test_malformed_sa_header_is_400(self):
         self.assertError(self.api("GET", "/api/customers", token=self.tok_agent_tg, sa="abc"), 400, "invalid_sa_header")
 
