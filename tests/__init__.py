@@ -5,3 +5,4 @@ from . import test_openapi
 from . import test_stock_deliveries
 from . import test_stock_concurrency
 from . import test_stock_api
+from . import test_api_every_route
