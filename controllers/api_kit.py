@@ -92,10 +92,6 @@ class ApiContext:
     # SAs the caller may read; None means every SA (API-key callers without X-SA-ID)
     readable_sa_ids: list | None = None
 
-    @property
-    def actor(self):
-        return self.employee or self.env["abs.employee"]
-
     def require_sa(self):
         """The SA a write acts in: X-SA-ID, or the caller's only SA."""
         if self.sa:
@@ -456,7 +452,9 @@ def _idempotency(ctx, spec):
     }[ctx.kind]()
     Record = ctx.env["abs.idempotency.record"]
     endpoint = f"{spec.method} {request.httprequest.path}"
-    request_hash = Record._request_hash(endpoint, request.httprequest.get_data(cache=True))
+    # The SA a write acts in is part of the request: the same body for another SA is another request.
+    scoped = f"{endpoint} sa={request.httprequest.headers.get('X-SA-ID', '')}"
+    request_hash = Record._request_hash(scoped, request.httprequest.get_data(cache=True))
     previous = Record._find(key, caller)
     if previous:
         if previous.request_hash != request_hash:
