@@ -6,3 +6,4 @@ from . import test_stock_deliveries
 from . import test_stock_concurrency
 from . import test_stock_api
 from . import test_api_every_route
+from . import test_api_concurrency

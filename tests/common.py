@@ -1,8 +1,13 @@
 """Shared fixtures: two companies' worth of SAs, employees of each role, customers, tokens, an API key."""
 
 import json
+import threading
 
-from odoo.tests import HttpCase, TransactionCase
+import requests
+
+import odoo
+from odoo.tests import HttpCase, TransactionCase, get_db_name
+from odoo.tests.common import BaseCase
 
 
 class AbsFixturesMixin:
@@ -255,3 +260,38 @@ class AbsWarehouseFixturesMixin:
             {"name": "T-FOREIGN-001", "product_id": cls.other_product.id, "company_id": cls.other_company.id}
         )
         cls.supplier = env["res.partner"].create({"name": "Test SunSupply Ltd", "is_company": True})
+
+
+class RealTransactionsCase(BaseCase):
+    """For races: data committed in the test database, requests sent in parallel to the real server.
+
+    HttpCase funnels every request through the test's single cursor, so it cannot show two
+    transactions racing; a test of this class commits what it needs (with unique names: the test
+    database is thrown away after the run) and fires simultaneous requests from threads.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.registry = odoo.modules.registry.Registry(get_db_name())
+        self.assertFalse(self.registry.in_test_mode(), "needs real transactions: the registry is in test mode")
+        server = odoo.service.server.server
+        self.assertTrue(server and getattr(server, "httpd", None), "needs the HTTP server (--odoo-http)")
+        self.base_url = f"http://127.0.0.1:{server.httpd.server_port}"
+
+    def post_in_parallel(self, requests_args):
+        """POST each ``(path, json_body, headers)`` at the same moment; their (status, payload) in order."""
+        barrier = threading.Barrier(len(requests_args))
+        results = [None] * len(requests_args)
+
+        def send(index, path, body, headers):
+            barrier.wait()
+            response = requests.post(f"{self.base_url}{path}", json=body, headers=headers, timeout=120)
+            results[index] = (response.status_code, response.json())
+
+        threads = [threading.Thread(target=send, args=(i, *args)) for i, args in enumerate(requests_args)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(180)
+        self.assertNotIn(None, results, "a request did not answer")
+        return results

@@ -1,29 +1,17 @@
-"""Two agents validate two deliveries carrying the same serial at the same moment: one wins, one gets 409.
+"""Two agents validate two deliveries carrying the same serial at the same moment: one wins, one gets 409."""
 
-Not an HttpCase: HttpCase funnels every request through the test's single cursor, so it cannot show
-two transactions racing. This test commits its own data and calls the real server from two threads.
-"""
-
-import threading
 import uuid
 
-import requests
-
-import odoo
 from odoo import SUPERUSER_ID, api
-from odoo.tests import get_db_name, tagged
-from odoo.tests.common import BaseCase
+from odoo.tests import tagged
+
+from .common import RealTransactionsCase
 
 
 @tagged("post_install", "-at_install")
-class TestConcurrentDeliveryOfOneSerial(BaseCase):
+class TestConcurrentDeliveryOfOneSerial(RealTransactionsCase):
     def setUp(self):
         super().setUp()
-        self.registry = odoo.modules.registry.Registry(get_db_name())
-        self.assertFalse(self.registry.in_test_mode(), "needs real transactions: the registry is in test mode")
-        server = odoo.service.server.server
-        self.assertTrue(server and getattr(server, "httpd", None), "needs the HTTP server (--odoo-http)")
-        self.base_url = f"http://127.0.0.1:{server.httpd.server_port}"
         self.tag = uuid.uuid4().hex[:8]
 
     def _commit_fixtures(self):
@@ -79,30 +67,20 @@ class TestConcurrentDeliveryOfOneSerial(BaseCase):
     def test_one_serial_two_parallel_validations_exactly_one_wins(self):
         data = self._commit_fixtures()
         self.addCleanup(self._cleanup, data)
-        barrier = threading.Barrier(2)
-        results = {}
-
-        def validate(index):
-            picking_id, move_id = data["pickings"][index], data["moves"][index]
-            body = {"lines": [{"move_id": move_id, "qty_done": 1, "lot_id": data["lot"]}]}
-            barrier.wait()
-            response = requests.post(
-                f"{self.base_url}/api/stock/deliveries/{picking_id}/validate",
-                json=body,
-                timeout=120,
-                headers={"Authorization": f"Bearer {data['token']}"},
-            )
-            results[index] = (response.status_code, response.json())
-
-        threads = [threading.Thread(target=validate, args=(index,)) for index in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(180)
-        self.assertEqual(len(results), 2, results)
-        statuses = sorted(status for status, _payload in results.values())
+        headers = {"Authorization": f"Bearer {data['token']}"}
+        results = self.post_in_parallel(
+            [
+                (
+                    f"/api/stock/deliveries/{picking_id}/validate",
+                    {"lines": [{"move_id": move_id, "qty_done": 1, "lot_id": data["lot"]}]},
+                    headers,
+                )
+                for picking_id, move_id in zip(data["pickings"], data["moves"], strict=True)
+            ]
+        )
+        statuses = sorted(status for status, _payload in results)
         self.assertEqual(statuses, [200, 409], results)
-        loser = next(payload for status, payload in results.values() if status == 409)
+        loser = next(payload for status, payload in results if status == 409)
         self.assertEqual(loser["code"], "serial_unavailable")
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})

@@ -1,0 +1,49 @@
+"""A mobile app retries a create on a flaky network: both copies arrive at once, one customer exists."""
+
+import uuid
+
+from odoo import SUPERUSER_ID, api
+from odoo.tests import tagged
+
+from .common import RealTransactionsCase
+
+
+@tagged("post_install", "-at_install")
+class TestSimultaneousRetries(RealTransactionsCase):
+    def setUp(self):
+        super().setUp()
+        self.tag = uuid.uuid4().hex[:8]
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            account = env["ov.serviced_account"].create(
+                {"name": f"Retry SA {self.tag}", "code": f"Y{self.tag}", "company_id": env.company.id}
+            )
+            agent = env["abs.employee"].create({"name": f"Retry Agent {self.tag}", "login": f"retry.{self.tag}"})
+            env["ov.membership"].create({"employee_id": agent.id, "account_id": account.id, "role_code": "agent"})
+            self.token = env["abs.api.token"]._issue_pair("employee", agent.id)["access_token"]
+            # The race needs data that other transactions (the two requests) can see.
+            cr.commit()  # pylint: disable=invalid-commit
+
+    def count_customers(self, name):
+        with self.registry.cursor() as cr:
+            return api.Environment(cr, SUPERUSER_ID, {})["res.partner"].search_count([("name", "=", name)])
+
+    def test_two_simultaneous_copies_of_one_create_make_one_customer(self):
+        name = f"Twice Sent {self.tag}"
+        headers = {"Authorization": f"Bearer {self.token}", "Idempotency-Key": f"create-{self.tag}"}
+        results = self.post_in_parallel([("/api/customers", {"name": name}, headers)] * 2)
+        statuses = sorted(status for status, _payload in results)
+        # One creates; the other either waits and replays the stored answer, or loses the race on the
+        # key's unique index and is rolled back (409): never a second customer.
+        self.assertIn(statuses, ([201, 201], [201, 409]), results)
+        self.assertEqual(self.count_customers(name), 1)
+        created = [payload["customer"]["id"] for status, payload in results if status == 201]
+        self.assertEqual(len(set(created)), 1, results)
+
+    def test_without_a_key_two_sends_are_two_customers(self):
+        # The control: the guarantee comes from the key, not from luck in the timing.
+        name = f"No Key {self.tag}"
+        headers = {"Authorization": f"Bearer {self.token}"}
+        results = self.post_in_parallel([("/api/customers", {"name": name}, headers)] * 2)
+        self.assertEqual(sorted(status for status, _payload in results), [201, 201], results)
+        self.assertEqual(self.count_customers(name), 2)
