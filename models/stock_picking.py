@@ -119,11 +119,31 @@ class StockPicking(models.Model):
         self._abs_check_stock(plan)
         self._abs_apply_plan(moves, plan)
         previous = self.search([("backorder_id", "=", self.id)])
-        ctx = {"skip_backorder": True, "abs_actor_id": actor.id if actor else False}
-        self.with_context(**ctx).button_validate()
+        answer = self.with_context(**self._abs_validation_context(actor)).button_validate()
         if self.state != "done":
-            raise AbsRefusal(self.env._("Delivery %(name)s could not be validated.", name=self.name), "not_validated")
+            raise self._abs_not_validated(self.name, answer)
         return self.search([("backorder_id", "=", self.id), ("id", "not in", previous.ids)], limit=1)
+
+    @api.model
+    def _abs_validation_context(self, actor=None):
+        """Context for validating from the API, where no wizard can be shown: the backorder question is
+        answered by the request itself (force_backorder), and core's one-time "send SMS?" question
+        (stock_sms) is skipped, so API validations send no SMS (they would need IAP credits)."""
+        return {"skip_backorder": True, "skip_sms": True, "abs_actor_id": actor.id if actor else False}
+
+    @api.model
+    def _abs_not_validated(self, name, answer):
+        """Core answered with a question (a wizard) instead of validating: say which one."""
+        wizard = answer.get("res_model") if isinstance(answer, dict) else None
+        return AbsRefusal(
+            self.env._(
+                "%(name)s could not be validated: Odoo asks a question the API cannot answer (%(wizard)s).",
+                name=name,
+                wizard=wizard or "-",
+            ),
+            "not_validated",
+            details={"wizard": wizard},
+        )
 
     def _abs_plan_from_reservation(self, moves, force_backorder=False):
         """Plan {move: [(qty, lot)]} delivering every move in full from what Odoo reserved.
@@ -413,15 +433,11 @@ class StockPicking(models.Model):
         return_moves.picked = True
         if reason:
             return_picking.message_post(body=self.env._("Return reason: %(reason)s", reason=reason))
-        return_picking.with_context(
-            picking_ids_not_to_backorder=return_picking.ids,
-            skip_backorder=True,
-            abs_actor_id=actor.id if actor else False,
+        answer = return_picking.with_context(
+            picking_ids_not_to_backorder=return_picking.ids, **self._abs_validation_context(actor)
         ).button_validate()
         if return_picking.state != "done":
-            raise AbsRefusal(
-                self.env._("The return of %(name)s could not be validated.", name=self.name), "not_validated"
-            )
+            raise self._abs_not_validated(return_picking.name, answer)
         return return_picking
 
     def _abs_returnable(self):

@@ -89,3 +89,45 @@ class TestConcurrentDeliveryOfOneSerial(RealTransactionsCase):
             quants = env["stock.quant"].search([("lot_id", "=", data["lot"]), ("quantity", ">", 0)])
             self.assertEqual(quants.location_id.usage, "customer")
             self.assertEqual(sum(quants.mapped("quantity")), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestDeliveryValidationOnALiveServer(RealTransactionsCase):
+    """Core asks the backend user to confirm SMS notifications with a wizard; Odoo hides it in test mode,
+    so only a real request shows whether the API gets stuck on it."""
+
+    def test_delivery_to_a_customer_with_a_phone_validates_without_a_wizard(self):
+        tag = uuid.uuid4().hex[:8]
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env.company.write({"stock_move_sms_validation": True, "has_received_warning_stock_sms": False})
+            account = env["ov.serviced_account"].create(
+                {"name": f"Sms SA {tag}", "code": f"M{tag}", "company_id": env.company.id}
+            )
+            agent = env["abs.employee"].create({"name": f"Sms Agent {tag}", "login": f"sms.{tag}"})
+            env["ov.membership"].create({"employee_id": agent.id, "account_id": account.id, "role_code": "agent"})
+            customer = env["res.partner"]._abs_create_customer(
+                {"name": f"Sms Customer {tag}", "phone": "+228 90 00 11 22"}, account, agent
+            )
+            product = env["product.product"].create(
+                {"name": f"Sms Battery {tag}", "type": "consu", "is_storable": True}
+            )
+            warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
+            env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, 3)
+            order = env["sale.order"].create(
+                {
+                    "partner_id": customer.id,
+                    "x_sa_id": account.id,
+                    "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": 1})],
+                }
+            )
+            order.action_confirm()
+            picking_id = order.picking_ids.id
+            token = env["abs.api.token"]._issue_pair("employee", agent.id)["access_token"]
+            # The request must see this data from its own transaction.
+            cr.commit()  # pylint: disable=invalid-commit
+        [(status, payload)] = self.post_in_parallel(
+            [(f"/api/stock/deliveries/{picking_id}/validate", {}, {"Authorization": f"Bearer {token}"})]
+        )
+        self.assertEqual(status, 200, payload)
+        self.assertEqual(payload["delivery"]["state"], "done")
