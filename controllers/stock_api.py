@@ -88,11 +88,16 @@ def serialize_warehouses(warehouses):
             "name": wh.name,
             "short_name": wh.code,
             "company": id_name(wh.company_id),
+            # Steps the warehouse does not use (e.g. output in one-step delivery) are archived
+            # locations in Odoo: shown as null, since no operation may use them.
             "locations": {
-                "input": location_name(wh.wh_input_stock_loc_id),
-                "stock": location_name(wh.lot_stock_id),
-                "pack": location_name(wh.wh_pack_stock_loc_id),
-                "output": location_name(wh.wh_output_stock_loc_id),
+                key: location_name(location) if location.active else None
+                for key, location in (
+                    ("input", wh.wh_input_stock_loc_id),
+                    ("stock", wh.lot_stock_id),
+                    ("pack", wh.wh_pack_stock_loc_id),
+                    ("output", wh.wh_output_stock_loc_id),
+                )
             },
         }
         for wh in warehouses

@@ -56,6 +56,9 @@ class TestStockReads(StockCase):
         self.assertEqual(wh["company"]["id"], self.env.company.id)
         self.assertEqual(wh["locations"]["stock"], {"id": self.stock_loc.id, "name": self.stock_loc.complete_name})
         self.assertEqual(set(wh["locations"]), {"input", "stock", "pack", "output"})
+        # One-step delivery: Odoo archives WH/Output, which no operation may use; it is shown as null.
+        self.assertEqual(self.warehouse.delivery_steps, "ship_only")
+        self.assertIsNone(wh["locations"]["output"])
 
     def test_reads_without_or_with_bad_token_are_401(self):
         self.assertError(self.api("GET", "/api/stock/levels"), 401, "unauthorized")
