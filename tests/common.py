@@ -278,6 +278,16 @@ class RealTransactionsCase(BaseCase):
         self.assertTrue(server and getattr(server, "httpd", None), "needs the HTTP server (--odoo-http)")
         self.base_url = f"http://127.0.0.1:{server.httpd.server_port}"
 
+    @staticmethod
+    def create_sa_with_agent(env, prefix, tag):
+        """An SA of the current company with one agent (unique names): ``(account, agent, access_token)``."""
+        account = env["ov.serviced_account"].create(
+            {"name": f"{prefix} SA {tag}", "code": f"{prefix[0]}{tag}", "company_id": env.company.id}
+        )
+        agent = env["abs.employee"].create({"name": f"{prefix} Agent {tag}", "login": f"{prefix.lower()}.{tag}"})
+        env["ov.membership"].create({"employee_id": agent.id, "account_id": account.id, "role_code": "agent"})
+        return account, agent, env["abs.api.token"]._issue_pair("employee", agent.id)["access_token"]
+
     def post_in_parallel(self, requests_args):
         """POST each ``(path, json_body, headers)`` at the same moment; their (status, payload) in order."""
         barrier = threading.Barrier(len(requests_args))

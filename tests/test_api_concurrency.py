@@ -15,12 +15,7 @@ class TestSimultaneousRetries(RealTransactionsCase):
         self.tag = uuid.uuid4().hex[:8]
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            account = env["ov.serviced_account"].create(
-                {"name": f"Retry SA {self.tag}", "code": f"Y{self.tag}", "company_id": env.company.id}
-            )
-            agent = env["abs.employee"].create({"name": f"Retry Agent {self.tag}", "login": f"retry.{self.tag}"})
-            env["ov.membership"].create({"employee_id": agent.id, "account_id": account.id, "role_code": "agent"})
-            self.token = env["abs.api.token"]._issue_pair("employee", agent.id)["access_token"]
+            _account, _agent, self.token = self.create_sa_with_agent(env, "Retry", self.tag)
             # The race needs data that other transactions (the two requests) can see.
             cr.commit()  # pylint: disable=invalid-commit
 

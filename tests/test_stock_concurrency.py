@@ -18,11 +18,7 @@ class TestConcurrentDeliveryOfOneSerial(RealTransactionsCase):
         """Create and commit: an SA with an agent, a serial in WH/Stock, two confirmed orders wanting it."""
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            account = env["ov.serviced_account"].create(
-                {"name": f"Race SA {self.tag}", "code": f"R{self.tag}", "company_id": env.company.id}
-            )
-            agent = env["abs.employee"].create({"name": f"Race Agent {self.tag}", "login": f"race.{self.tag}"})
-            env["ov.membership"].create({"employee_id": agent.id, "account_id": account.id, "role_code": "agent"})
+            account, agent, token = self.create_sa_with_agent(env, "Race", self.tag)
             customer = env["res.partner"]._abs_create_customer({"name": f"Race Customer {self.tag}"}, account, agent)
             product = env["product.product"].create(
                 {"name": f"Race Kit {self.tag}", "type": "consu", "is_storable": True, "tracking": "serial"}
@@ -42,7 +38,6 @@ class TestConcurrentDeliveryOfOneSerial(RealTransactionsCase):
                 )
                 order.action_confirm()
                 pickings |= order.picking_ids
-            token = env["abs.api.token"]._issue_pair("employee", agent.id)["access_token"]
             data = {
                 "pickings": pickings.ids,
                 "moves": [p.move_ids.id for p in pickings],
@@ -101,11 +96,7 @@ class TestDeliveryValidationOnALiveServer(RealTransactionsCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             env.company.write({"stock_move_sms_validation": True, "has_received_warning_stock_sms": False})
-            account = env["ov.serviced_account"].create(
-                {"name": f"Sms SA {tag}", "code": f"M{tag}", "company_id": env.company.id}
-            )
-            agent = env["abs.employee"].create({"name": f"Sms Agent {tag}", "login": f"sms.{tag}"})
-            env["ov.membership"].create({"employee_id": agent.id, "account_id": account.id, "role_code": "agent"})
+            account, agent, token = self.create_sa_with_agent(env, "Sms", tag)
             customer = env["res.partner"]._abs_create_customer(
                 {"name": f"Sms Customer {tag}", "phone": "+228 90 00 11 22"}, account, agent
             )
@@ -123,7 +114,6 @@ class TestDeliveryValidationOnALiveServer(RealTransactionsCase):
             )
             order.action_confirm()
             picking_id = order.picking_ids.id
-            token = env["abs.api.token"]._issue_pair("employee", agent.id)["access_token"]
             # The request must see this data from its own transaction.
             cr.commit()  # pylint: disable=invalid-commit
         [(status, payload)] = self.post_in_parallel(
