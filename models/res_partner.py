@@ -1,4 +1,5 @@
 import re
+from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessDenied, ValidationError
@@ -54,8 +55,12 @@ class ResPartner(models.Model):
     def _abs_sync_stamp_assignment(self):
         """A partner stamped with an SA (API or backend form) is governed by that SA (V3 dual-write)."""
         Assignment = self.env["ov.sa_customer_assignment"]
+        groups = defaultdict(lambda: self.browse())
         for partner in self.filtered("x_sa_id"):
-            Assignment._assign(partner, partner.x_sa_id, partner.x_actor_id)
+            groups[(partner.x_sa_id, partner.x_actor_id)] |= partner
+        # One assignment query per (SA, actor), not per partner: imports create partners in batch.
+        for (account, actor), partners in groups.items():
+            Assignment._assign(partners, account, actor)
 
     def _abs_sync_login_phone(self):
         for partner in self.filtered("abs_has_pin"):

@@ -111,3 +111,23 @@ class TestGovernanceModels(AbsTransactionCase):
             form.account_id = self.sa_togo
             form.role_code = "staff"
         self.assertEqual(self.agent_ke._active_memberships().account_id, self.sa_togo | self.sa_kenya)
+
+    def test_batch_of_stamped_customers_costs_a_fixed_number_of_assignment_queries(self):
+        def queries(count, stamped):
+            extra = {"x_sa_id": self.sa_togo.id} if stamped else {}
+            vals = [{"name": f"Batch {stamped} {count} {i}", **extra} for i in range(count)]
+            self.env.flush_all()
+            before = self.cr.sql_log_count
+            partners = self.env["res.partner"].create(vals)
+            self.env.flush_all()
+            return partners, self.cr.sql_log_count - before
+
+        self.env["res.partner"].create({"name": "warm-up", "x_sa_id": self.sa_togo.id})
+        # What the governance adds on top of core's own partner creation, for 2 and for 20 partners.
+        few, few_stamped = queries(2, True)
+        few_extra = few_stamped - queries(2, False)[1]
+        many, many_stamped = queries(20, True)
+        many_extra = many_stamped - queries(20, False)[1]
+        self.assertEqual(len(many.abs_sa_assignment_ids), 20)
+        self.assertEqual(few.abs_sa_assignment_ids.account_id, self.sa_togo)
+        self.assertLessEqual(many_extra, few_extra + 2, (few_extra, many_extra))
