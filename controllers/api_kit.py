@@ -24,6 +24,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..exceptions import AbsRefusal
 from ..models.abs_api_token import InvalidToken
+from ..schemas.common import Filter
 
 _logger = logging.getLogger(__name__)
 
@@ -115,6 +116,26 @@ class ApiContext:
         """SA ids for scoping reads; None means unrestricted."""
         return self.readable_sa_ids
 
+    def governed_domain(self, model_name):
+        """Domain of the records of a governed model (``ov.sa_governed.mixin``) the caller may read."""
+        return self.env[model_name]._abs_sa_domain(self.readable_sa_ids)
+
+    def get_governed(self, model_name, record_id, domain=(), field_names=None, what="Record"):
+        """The governed record ``record_id`` if it is within the caller's SAs (and ``domain``).
+
+        A record of another SA is answered exactly like a missing one: 404.
+        """
+        Model = self.env[model_name]
+        full_domain = [("id", "=", record_id), *domain, *Model._abs_sa_domain(self.readable_sa_ids)]
+        record = (
+            Model.search_fetch(full_domain, field_names, limit=1)
+            if field_names
+            else Model.search(full_domain, limit=1)
+        )
+        if not record:
+            raise not_found(what)
+        return record
+
 
 # --------------------------------------------------------------------------- route registry
 
@@ -134,6 +155,7 @@ class RouteSpec:
     func_name: str
     path_params: list
     id_params: list  # the path params that are record ids (positive integers)
+    role: str | None = None  # "staff": employees need that role in the acting SA (API keys pass)
 
 
 ROUTES = []
@@ -165,12 +187,15 @@ def api_route(
     summary="",
     tags=(),
     readonly=None,
+    role=None,
 ):
     """Declare an API route. ``path`` uses ``{name}`` (int) or ``{name:str}`` placeholders.
 
     The handler is called as ``handler(self, ctx, *, body=..., query=..., **path_params)`` and
     returns a dict (the JSON answer, ``success: true`` added) or an ``http.Response``.
+    ``role="staff"``: only staff of the acting SA (and API keys) may call it; others get 403.
     """
+    assert role in (None, "staff"), role
     auth = tuple(auth)
     paths = [path] if isinstance(path, str) else list(path)
     method = method.upper()
@@ -193,6 +218,7 @@ def api_route(
                     func_name=func.__name__,
                     path_params=re.findall(r"\{([^}:]+)", one_path),
                     id_params=re.findall(r"\{([^}:]+)\}", one_path),
+                    role=role,
                 )
             )
         spec = ROUTES[-1]
@@ -477,6 +503,8 @@ def _dispatch(controller, func, spec, kwargs):
     try:
         ctx = _authenticate(spec)
         _resolve_scope(ctx)
+        if spec.role == "staff":
+            ctx.require_staff()
         query = _parse_query(spec)
         body = _parse_body(spec)
         path_args = {name: kwargs[name] for name in spec.path_params if name in kwargs}
@@ -541,6 +569,17 @@ def search_page(model, domain, field_names, query, order="id desc"):
     if len(records) < limit and (records or not offset):
         return records, offset + len(records)
     return records, model.search_count(domain)
+
+
+def filters_domain(query):
+    """The domain of the list filters declared on the query schema (``schemas.common.Filter``)."""
+    domain = []
+    for name, info in type(query).model_fields.items():
+        value = getattr(query, name)
+        if value is None:
+            continue
+        domain += [marker.term(value) for marker in info.metadata if isinstance(marker, Filter)]
+    return domain
 
 
 def page_payload(query, total, items_name, items):

@@ -48,17 +48,9 @@ def serialize_customers(partners):
     ]
 
 
-def customer_domain(ctx):
-    """Customers the caller may see: those with an active V3 assignment in its SAs."""
-    return ctx.env["ov.sa_customer_assignment"]._governed_ids_domain(ctx.sa_domain_ids())
-
-
 def get_customer(ctx, customer_id):
     """The customer if the caller may see it; 404 otherwise, also for another SA's customer."""
-    partner = ctx.env["res.partner"].search([("id", "=", customer_id)] + customer_domain(ctx), limit=1)
-    if not partner:
-        raise not_found("Customer")
-    return partner
+    return ctx.get_governed("res.partner", customer_id, what="Customer")
 
 
 class AbsCustomerController(http.Controller):
@@ -89,7 +81,7 @@ class AbsCustomerController(http.Controller):
     )
     def list_customers(self, ctx, body, query):
         """Customers of the caller's SAs, newest first; ``q`` searches name, phone, email, reference."""
-        domain = customer_domain(ctx)
+        domain = ctx.governed_domain("res.partner")
         if query.q:
             domain += [
                 "|",

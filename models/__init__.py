@@ -3,6 +3,7 @@ from . import abs_employee
 from . import ov_membership
 from . import ov_outlet
 from . import ov_sa_assignment_mixin
+from . import ov_sa_governed_mixin
 from . import ov_sa_customer_assignment
 from . import res_partner
 from . import res_company

@@ -30,12 +30,18 @@ class OvSaAssignmentMixin(models.AbstractModel):
                 raise ValidationError(self.env._("An assignment cannot end before it starts."))
 
     @api.model
-    def _assign(self, records, account, actor=None):
-        """Dual-write: make ``account`` the active governor of ``records`` (idempotent)."""
+    def _assign(self, records, account, actor=None, exclusive=False):
+        """Dual-write: make ``account`` the active governor of ``records`` (idempotent).
+
+        ``exclusive``: the records have one governor at a time, so an active assignment to
+        another SA is ended (kept as history) rather than left beside the new one.
+        """
         field = self._governed_field
-        existing = self.search([(field, "in", records.ids), ("account_id", "=", account.id), ("state", "=", "active")])
-        already = set(existing.mapped(f"{field}.id"))
-        return existing | self.create(
+        active = self.search([(field, "in", records.ids), ("state", "=", "active")])
+        if exclusive:
+            active.filtered(lambda a: a.account_id != account).action_end()
+        already = {a[field].id for a in active if a.account_id == account}
+        return active.filtered(lambda a: a.account_id == account) | self.create(
             [
                 {field: record.id, "account_id": account.id, "actor_id": actor.id if actor else False}
                 for record in records
@@ -45,19 +51,8 @@ class OvSaAssignmentMixin(models.AbstractModel):
 
     @api.model
     def _governed_ids_domain(self, account_ids):
-        """Domain on the governed model: records with an active assignment in ``account_ids``.
-
-        ``account_ids=None`` means any SA: governed records only, whichever their SA.
-        """
-        reverse = self._fields[self._governed_field]
-        comodel = self.env[reverse.comodel_name]
-        one2many = next(
-            name
-            for name, field in comodel._fields.items()
-            if field.type == "one2many" and field.comodel_name == self._name
-        )
-        scope = [] if account_ids is None else [("account_id", "in", list(account_ids))]
-        return [(one2many, "any", scope + [("state", "=", "active")])]
+        """Domain on the governed model (see ``ov.sa_governed.mixin._abs_sa_domain``)."""
+        return self.env[self._fields[self._governed_field].comodel_name]._abs_sa_domain(account_ids)
 
     def action_end(self):
         self.filtered(lambda a: a.state == "active").write(

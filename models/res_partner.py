@@ -1,5 +1,4 @@
 import re
-from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessDenied, ValidationError
@@ -15,7 +14,10 @@ def normalize_phone(phone):
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "ov.sa_governed.mixin"]
+    _sa_assignment_model = "ov.sa_customer_assignment"
+    _sa_exclusive = False  # a customer may be served by several SAs
 
     # V2 stamps: who created the customer, for which SA. Governance reads use the V3 table.
     x_sa_id = fields.Many2one("ov.serviced_account", string="Service Account", index="btree_not_null", copy=False)
@@ -41,26 +43,16 @@ class ResPartner(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         partners = super().create(vals_list)
-        partners._abs_sync_stamp_assignment()
+        partners._abs_sync_sa_assignment()
         return partners
 
     def write(self, vals):
         result = super().write(vals)
         if "x_sa_id" in vals:
-            self._abs_sync_stamp_assignment()
+            self._abs_sync_sa_assignment()
         if "phone" in vals:
             self._abs_sync_login_phone()
         return result
-
-    def _abs_sync_stamp_assignment(self):
-        """A partner stamped with an SA (API or backend form) is governed by that SA (V3 dual-write)."""
-        Assignment = self.env["ov.sa_customer_assignment"]
-        groups = defaultdict(lambda: self.browse())
-        for partner in self.filtered("x_sa_id"):
-            groups[(partner.x_sa_id, partner.x_actor_id)] |= partner
-        # One assignment query per (SA, actor), not per partner: imports create partners in batch.
-        for (account, actor), partners in groups.items():
-            Assignment._assign(partners, account, actor)
 
     def _abs_sync_login_phone(self):
         for partner in self.filtered("abs_has_pin"):

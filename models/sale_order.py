@@ -9,3 +9,10 @@ class SaleOrder(models.Model):
     x_sa_id = fields.Many2one("ov.serviced_account", string="Service Account", index=True, copy=False, tracking=True)
     x_actor_id = fields.Many2one("abs.employee", string="Agent", copy=False)
     x_outlet_id = fields.Many2one("ov.outlet", string="Outlet", copy=False)
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "x_sa_id" in vals:
+            # The deliveries follow the order to its new SA; the old assignment is ended, not left beside it.
+            self.picking_ids._abs_sync_sa_assignment()
+        return result

@@ -7,7 +7,9 @@ from ..exceptions import AbsRefusal
 
 
 class StockPicking(models.Model):
-    _inherit = "stock.picking"
+    _name = "stock.picking"
+    _inherit = ["stock.picking", "ov.sa_governed.mixin"]
+    _sa_assignment_model = "ov.sa_delivery_assignment"
 
     abs_sa_assignment_ids = fields.One2many(
         "ov.sa_delivery_assignment", "picking_id", string="Service Account Assignments"
@@ -58,21 +60,14 @@ class StockPicking(models.Model):
                 picking._abs_on_serials_returned(done_lines)
         return result
 
-    def _abs_origin_sa(self):
+    def _abs_sa_origin(self):
         """The SA a picking inherits: its sale order's stamp, else its origin picking's SA."""
         self.ensure_one()
         return self.sale_id.x_sa_id or self.backorder_id.abs_sa_id or self.return_id.abs_sa_id
 
-    def _abs_sync_sa_assignment(self, actor=None):
-        """V3 dual-write: each picking is governed by the SA it inherits (idempotent)."""
-        Assignment = self.env["ov.sa_delivery_assignment"]
-        groups = defaultdict(lambda: self.browse())
-        for picking in self:
-            account = picking._abs_origin_sa()
-            if account:
-                groups[(account, actor or picking.sale_id.x_actor_id)] |= picking
-        for (account, agent), pickings in groups.items():
-            Assignment._assign(pickings, account, agent)
+    def _abs_sa_actor(self):
+        self.ensure_one()
+        return self.sale_id.x_actor_id
 
     # ------------------------------------------------------------------ asset workflow hooks
 

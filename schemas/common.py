@@ -1,4 +1,5 @@
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -8,6 +9,22 @@ MAX_PAGE_SIZE = 200
 # so there an id is coerced from its digits.
 PositiveId = Annotated[int, Field(gt=0, strict=True)]
 QueryId = Annotated[int, Field(gt=0)]
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Marks a list query parameter as a filter: ``Annotated[QueryId | None, Filter("partner_id")]``.
+
+    The API kit turns every filter that has a value into the domain term ``(field, operator, value)``
+    (``convert`` adapts the value first, e.g. a date to the end of that day); see ``api_kit.filters_domain``.
+    """
+
+    field: str
+    operator: str = "="
+    convert: Any = None
+
+    def term(self, value):
+        return (self.field, self.operator, self.convert(value) if self.convert else value)
 
 
 class RequestBody(BaseModel):
