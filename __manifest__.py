@@ -8,7 +8,7 @@
     "website": "https://github.com/abs-connector/abs_connector",
     "depends": ["sale_management", "sale_stock", "account"],
     "external_dependencies": {
-        "python": ["PyJWT", "pydantic", "swagger-ui-bundle"],
+        "python": ["PyJWT", "pydantic", "swagger-ui-py"],
     },
     "data": [
         "security/abs_connector_groups.xml",

@@ -10,6 +10,7 @@ The same declarations build ``GET /api/openapi.json``.
 import functools
 import json
 import logging
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -128,9 +129,7 @@ class ApiContext:
         Model = self.env[model_name]
         full_domain = [("id", "=", record_id), *domain, *Model._abs_sa_domain(self.readable_sa_ids)]
         record = (
-            Model.search_fetch(full_domain, field_names, limit=1)
-            if field_names
-            else Model.search(full_domain, limit=1)
+            Model.search_fetch(full_domain, field_names, limit=1) if field_names else Model.search(full_domain, limit=1)
         )
         if not record:
             raise not_found(what)
@@ -156,6 +155,11 @@ class RouteSpec:
     path_params: list
     id_params: list  # the path params that are record ids (positive integers)
     role: str | None = None  # "staff": employees need that role in the acting SA (API keys pass)
+
+    @functools.cached_property
+    def path_regex(self):
+        """The path as a regex capturing each parameter's raw text (ids are checked on that text)."""
+        return re.compile("^" + re.sub(r"\\\{([^}:]+)(:[^}]*)?\\\}", r"(?P<\1>[^/]+)", re.escape(self.path)) + "$")
 
 
 ROUTES = []
@@ -221,7 +225,7 @@ def api_route(
                     role=role,
                 )
             )
-        spec = ROUTES[-1]
+        specs = ROUTES[-len(paths) :]
 
         @http.route(
             [_odoo_path(p) for p in paths],
@@ -232,13 +236,25 @@ def api_route(
             save_session=False,
             readonly=(method == "GET") if readonly is None else readonly,
         )
-        @functools.wraps(func)
         def endpoint(self, **kwargs):
-            return _dispatch(self, func, spec, kwargs)
+            return _dispatch(self, func, _matching_spec(specs), kwargs)
 
+        # Name and docstring of the handler, but not its signature: Odoo passes the query string
+        # as keyword arguments and warns about every one the endpoint's signature does not take;
+        # the kit parses the query itself, so the endpoint takes them all (**kwargs).
+        functools.update_wrapper(endpoint, func)
+        del endpoint.__wrapped__
         return endpoint
 
     return decorator
+
+
+def _matching_spec(specs):
+    """The declaration (of a handler's alias paths) that the request's path matched."""
+    if len(specs) == 1:
+        return specs[0]
+    path = request.httprequest.path
+    return next((spec for spec in specs if spec.path_regex.match(path)), specs[-1])
 
 
 # --------------------------------------------------------------------------- responses
@@ -344,11 +360,8 @@ def _authenticate(spec):
             raise unauthorized()
         return ApiContext(env=env, kind=CUSTOMER, customer=customer, claims=claims)
 
-    # One query: the memberships in force of an active employee; none means no access at all.
-    memberships = env["ov.membership"].search_fetch(
-        [("employee_id", "=", subject_id), ("employee_id.active", "=", True)] + env["ov.membership"]._in_force_domain(),
-        ["account_id", "role_code", "company_id"],
-    )
+    # The memberships in force of an active employee (cached per worker); none means no access at all.
+    memberships = env["ov.membership"]._abs_roles_in_force(subject_id)
     if not memberships:
         _logger.info("API token of employee %s refused: inactive or no membership in force", subject_id)
         raise unauthorized()
@@ -357,8 +370,8 @@ def _authenticate(spec):
         kind=EMPLOYEE,
         employee=env["abs.employee"].browse(subject_id),
         claims=claims,
-        roles={m.account_id.id: m.role_code for m in memberships},
-        sa_companies={m.account_id.id: m.company_id.id for m in memberships},
+        roles={sa_id: role for sa_id, role, _company in memberships},
+        sa_companies={sa_id: company_id for sa_id, _role, company_id in memberships},
     )
 
 
@@ -369,9 +382,9 @@ def _resolve_scope(ctx):
     raw = request.httprequest.headers.get("X-SA-ID")
     Account = ctx.env["ov.serviced_account"]
     if raw is not None and raw.strip() != "":
-        if not raw.strip().isdigit() or int(raw) <= 0:
+        sa_id = parse_id(raw.strip())
+        if not sa_id:
             raise bad_request("X-SA-ID must be a positive integer.", code="invalid_sa_header")
-        sa_id = int(raw)
         if ctx.kind == EMPLOYEE and sa_id not in ctx.roles:
             raise forbidden("You have no active membership in this service account.", code="sa_forbidden")
         if ctx.kind == API_KEY:
@@ -431,10 +444,7 @@ def _parse_body(spec):
     if not data.strip():
         payload = {}
     else:
-        try:
-            payload = json.loads(data)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise bad_request(f"The body is not valid JSON: {exc}", code="invalid_json") from None
+        payload = parse_json(data)
     if not isinstance(payload, dict):
         raise bad_request("The body must be a JSON object.", code="invalid_json")
     try:
@@ -445,12 +455,92 @@ def _parse_body(spec):
         ) from None
 
 
+# --------------------------------------------------------------------------- input limits
+# What reaches PostgreSQL or Python's own limits unchecked turns into a 500; it is refused here,
+# once, before any handler runs.
+
+MAX_DB_INT = 2**31 - 1  # PostgreSQL integer: every id column
+MAX_JSON_INT = 2**53  # the largest integer every JSON client reads exactly
+MAX_JSON_DEPTH = 32
+ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+def parse_id(text):
+    """A record id written as ASCII digits within PostgreSQL's integer range, or None."""
+    if not isinstance(text, str) or not ASCII_DIGITS.fullmatch(text) or len(text) > 10:
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_DB_INT else None
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _bounded_int(text):
+    if len(text.lstrip("-")) > 16 or abs(int(text)) > MAX_JSON_INT:
+        raise ValueError(f"the integer {text[:20]}... is out of range")
+    return int(text)
+
+
+def _finite_float(text):
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:20]} is out of range")
+    return value
+
+
+def parse_json(data):
+    """Decode a JSON body, refusing what no schema should ever have to look at."""
+    try:
+        payload = json.loads(data, parse_constant=_refuse_constant, parse_int=_bounded_int, parse_float=_finite_float)
+    except RecursionError:
+        raise bad_request("The body is nested too deeply.", code="invalid_json") from None
+    except (UnicodeDecodeError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
+        raise bad_request(f"The body is not valid JSON: {exc}", code="invalid_json") from None
+    _check_json_value(payload, 0)
+    return payload
+
+
+def _check_json_value(value, depth):
+    if depth > MAX_JSON_DEPTH:
+        raise bad_request(f"The body is nested deeper than {MAX_JSON_DEPTH} levels.", code="invalid_json")
+    if isinstance(value, str):
+        _check_text(value, "body")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key, "body")
+            _check_json_value(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_json_value(item, depth + 1)
+
+
+def _check_text(text, where):
+    if "\x00" in text:
+        raise bad_request(f"NUL characters are not allowed in the {where}.", code="invalid_characters")
+
+
+def _check_request_text(spec):
+    """NUL characters anywhere (path, headers, query), and ids in the path as the database holds them."""
+    http_request = request.httprequest
+    _check_text(http_request.path, "path")
+    for name, value in http_request.headers.items():
+        _check_text(name + value, "headers")
+    for name, value in http_request.args.items(multi=True):
+        _check_text(name + value, "query string")
+    if spec.id_params:
+        match = spec.path_regex.match(http_request.path)
+        raw = match.groupdict() if match else {}
+        check_path_ids({name: raw.get(name) for name in spec.id_params})
+
+
 def check_path_ids(values):
     """Ids in the path must be positive integers: anything else is a 400, not a 404."""
     bad = {
-        name: "must be a positive integer"
+        name: f"must be a positive integer of at most {MAX_DB_INT}"
         for name, value in values.items()
-        if not str(value).isdigit() or int(value) <= 0
+        if not parse_id(str(value))
     }
     if bad:
         raise bad_request("Invalid id in the path.", code="invalid_id", details={"fields": bad})
@@ -481,13 +571,14 @@ def _idempotency(ctx, spec):
     # The SA a write acts in is part of the request: the same body for another SA is another request.
     scoped = f"{endpoint} sa={request.httprequest.headers.get('X-SA-ID', '')}"
     request_hash = Record._request_hash(scoped, request.httprequest.get_data(cache=True))
+    Record._lock(key, caller)
     previous = Record._find(key, caller)
     if previous:
-        if previous.request_hash != request_hash:
+        if previous["request_hash"] != request_hash:
             raise conflict(
                 "This Idempotency-Key was already used for a different request.", code="idempotency_key_reused"
             )
-        response = json_response(json.loads(previous.response_body), status=previous.status)
+        response = json_response(json.loads(previous["response_body"]), status=previous["status"])
         response.headers["Idempotent-Replayed"] = "true"
         return {"replay": response}
     return {"key": key, "caller": caller, "endpoint": endpoint, "hash": request_hash}
@@ -501,6 +592,7 @@ def _dispatch(controller, func, spec, kwargs):
         return _preflight(spec)
     cr = request.env.cr
     try:
+        _check_request_text(spec)
         ctx = _authenticate(spec)
         _resolve_scope(ctx)
         if spec.role == "staff":
@@ -508,7 +600,6 @@ def _dispatch(controller, func, spec, kwargs):
         query = _parse_query(spec)
         body = _parse_body(spec)
         path_args = {name: kwargs[name] for name in spec.path_params if name in kwargs}
-        check_path_ids({name: path_args[name] for name in spec.id_params if name in path_args})
         idempotency = _idempotency(ctx, spec)
         with cr.savepoint():
             if idempotency and idempotency.get("replay"):
@@ -538,10 +629,9 @@ def _dispatch(controller, func, spec, kwargs):
     except (UserError, ValidationError) as exc:
         return error_response(bad_request(str(exc.args[0] if exc.args else exc), code="rejected"))
     except psycopg2.IntegrityError as exc:
-        _logger.info("API integrity error on %s %s: %s", spec.method, spec.path, exc)
-        return error_response(
-            conflict("The request conflicts with existing data.", details={"constraint": exc.diag.constraint_name})
-        )
+        # The constraint's name is an internal: it goes to the log, the answer says what it means.
+        _logger.info("API integrity conflict on %s %s: %s", spec.method, spec.path, exc.diag.constraint_name)
+        return error_response(conflict("The request conflicts with existing data (a duplicate or a record in use)."))
     except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
         raise  # Odoo's request loop rolls back and retries the whole request
     except HTTPException:

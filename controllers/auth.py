@@ -3,6 +3,7 @@ from odoo.exceptions import AccessDenied
 from odoo.http import request
 
 from ..models.abs_api_token import InvalidToken
+from ..models.abs_login_attempt import LoginLocked
 from ..models.res_partner import normalize_phone
 from ..schemas.auth import (
     CustomerLoginRequest,
@@ -40,16 +41,17 @@ class AbsAuthController(http.Controller):
         """Employee login: a token pair and the service accounts the employee acts in."""
         identifier = body.login.strip().lower()
 
-        def authenticate():
-            employee = ctx.env["abs.employee"]._authenticate(body.login, body.password)
-            if not _service_accounts(employee):
+        def authenticate(env):
+            employee = env["abs.employee"]._authenticate(body.login, body.password)
+            if not employee._active_memberships():
                 # An employee with no SA in force cannot do anything; answer like a wrong password.
                 raise AccessDenied()
             return employee
 
-        employee = _throttled_login(ctx, EMPLOYEE, identifier, authenticate)
-        if isinstance(employee, http.Response):
-            return employee
+        employee_id = _throttled_login(ctx, EMPLOYEE, identifier, authenticate)
+        if isinstance(employee_id, http.Response):
+            return employee_id
+        employee = ctx.env["abs.employee"].browse(employee_id)
         accounts = _service_accounts(employee)
         tokens = ctx.env["abs.api.token"]._issue_pair(EMPLOYEE, employee.id)
         return {**tokens, "employee": {"id": employee.id, "name": employee.name}, "service_accounts": accounts}
@@ -93,11 +95,12 @@ class AbsAuthController(http.Controller):
     def customer_login(self, ctx, body, query):
         """Customer login with the phone and PIN an agent gave them."""
         identifier = normalize_phone(body.phone) or body.phone
-        partner = _throttled_login(
-            ctx, CUSTOMER, identifier, lambda: ctx.env["res.partner"]._abs_authenticate_customer(body.phone, body.pin)
+        partner_id = _throttled_login(
+            ctx, CUSTOMER, identifier, lambda env: env["res.partner"]._abs_authenticate_customer(body.phone, body.pin)
         )
-        if isinstance(partner, http.Response):
-            return partner
+        if isinstance(partner_id, http.Response):
+            return partner_id
+        partner = ctx.env["res.partner"].browse(partner_id)
         tokens = ctx.env["abs.api.token"]._issue_pair(CUSTOMER, partner.id)
         return {**tokens, "customer": {"id": partner.id, "name": partner.name, "phone": partner.phone or None}}
 
@@ -134,21 +137,21 @@ class AbsAuthController(http.Controller):
 
 
 def _throttled_login(ctx, kind, identifier, authenticate):
-    """Run ``authenticate``; count its failures per login so that guessing is slowed to a crawl.
+    """The identity id ``authenticate(env)`` returns, under the failed-login limit (abs.login.attempt).
 
-    A failure is answered as a returned response, not an exception, so that the failure record
-    is committed rather than rolled back with the request.
+    A refusal (401 for any wrong credential, 429 once the identifier is locked) is returned as a
+    response, not raised: the kit rolls back what a raising request wrote, and under Odoo's test
+    mode the failure's bookkeeping shares this request's transaction (on a real server it has
+    committed in its own already).
     """
-    Attempt = ctx.env["abs.login.attempt"]
-    if Attempt._is_locked(kind, identifier):
-        return error_response(ApiError(429, "too_many_attempts", "Too many failed logins: try again in a few minutes."))
     try:
-        identity = authenticate()
+        return ctx.env["abs.login.attempt"]._guarded_login(
+            kind, identifier, lambda env: authenticate(env).id, request.httprequest.remote_addr
+        )
+    except LoginLocked:
+        return error_response(ApiError(429, "too_many_attempts", "Too many failed logins: try again in a few minutes."))
     except AccessDenied:
-        Attempt._record_failure(kind, identifier, request.httprequest.remote_addr)
         return error_response(unauthorized())
-    Attempt._clear(kind, identifier)
-    return identity
 
 
 def _rotate(ctx, refresh_token, kind):
@@ -161,7 +164,8 @@ def _rotate(ctx, refresh_token, kind):
         employee = ctx.env["abs.employee"].browse(subject_id).exists()
         if not employee or not employee.active or not employee._active_memberships():
             raise unauthorized()
-    ctx.env["abs.jwt.revocation"]._revoke(claims, reason="rotated")
+    if not ctx.env["abs.jwt.revocation"]._revoke(claims, reason="rotated"):
+        raise unauthorized()  # spent by a concurrent refresh a moment ago
     return Token._issue_pair(decoded_kind, subject_id, session_id=claims.get("sid"))
 
 

@@ -1,7 +1,7 @@
 from odoo import http
 
 from ..schemas.customer import CustomerCreate, CustomerListQuery, CustomerListResponse, CustomerResponse, CustomerUpdate
-from .api_kit import API_KEY, EMPLOYEE, api_route, id_name, not_found, page_payload, search_page
+from .api_kit import API_KEY, EMPLOYEE, api_route, id_name, page_payload, search_page
 
 CUSTOMER_FIELDS = [
     "name",

@@ -1,5 +1,6 @@
 """GET /api/openapi.json (OpenAPI 3.1, built from the routes' own schemas) and GET /api/docs."""
 
+import importlib.util
 import logging
 import mimetypes
 import os
@@ -17,6 +18,7 @@ from .api_kit import (
     API_KEY,
     CUSTOMER,
     EMPLOYEE,
+    MAX_DB_INT,
     PUBLIC,
     ROUTES,
     ApiError,
@@ -25,10 +27,17 @@ from .api_kit import (
     error_response,
 )
 
-try:
-    from swagger_ui_bundle import swagger_ui_path
-except ImportError:  # declared in external_dependencies; the docs page says so if it is missing
-    swagger_ui_path = None
+
+def _swagger_ui_static():
+    """Swagger UI 5 (it reads OpenAPI 3.1) as shipped by the swagger-ui-py package, not copied here."""
+    spec = importlib.util.find_spec("swagger_ui")
+    if not spec or not spec.submodule_search_locations:
+        return None  # declared in external_dependencies; the docs page says so if it is missing
+    path = os.path.join(spec.submodule_search_locations[0], "static")
+    return path if os.path.isfile(os.path.join(path, "swagger-ui-bundle.js")) else None
+
+
+swagger_ui_path = _swagger_ui_static()
 
 _logger = logging.getLogger(__name__)
 
@@ -60,8 +69,12 @@ STATUS_TEXT = {
     401: "Unauthorized",
     403: "Forbidden",
     404: "Not found",
+    405: "Method not allowed",
     409: "Conflict",
+    429: "Too many failed logins",
 }
+# Routes that count failed logins and lock an identifier (abs.login.attempt).
+THROTTLED_PATHS = {"/api/auth/login", "/api/customer/auth/login"}
 
 
 def build_openapi(server_url):
@@ -94,9 +107,9 @@ def build_openapi(server_url):
                     "name": name,
                     "in": "path",
                     "required": True,
-                    "schema": {"type": "string"}
-                    if f"{{{name}:str}}" in route.path
-                    else {"type": "integer", "minimum": 1},
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_DB_INT}
+                    if name in route.id_params
+                    else {"type": "string", "minLength": 1},
                 }
             )
         if route.query:
@@ -116,7 +129,7 @@ def build_openapi(server_url):
                     "name": "X-SA-ID",
                     "in": "header",
                     "required": False,
-                    "schema": {"type": "integer", "minimum": 1},
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_DB_INT},
                     "description": "Service account the call acts in (needed for writes when the caller has several).",
                 }
             )
@@ -130,7 +143,10 @@ def build_openapi(server_url):
             success["content"] = {"application/json": {"schema": ref(route.response, "serialization")}}
         operation["responses"][str(route.status)] = success
         error_ref = {"application/json": {"schema": ref(ErrorResponse, "serialization")}}
-        for status in (400, 401, 403, 404, 409) if PUBLIC not in route.auth else (400, 401):
+        statuses = (400, 401, 403, 404, 409) if PUBLIC not in route.auth else (400, 401)
+        if route.path in THROTTLED_PATHS:
+            statuses += (429,)
+        for status in statuses:
             operation["responses"][str(status)] = {"description": STATUS_TEXT[status], "content": error_ref}
         if PUBLIC not in route.auth:
             operation["security"] = [{SCHEME_NAMES[a]: []} for a in route.auth if a in SCHEME_NAMES]
@@ -172,7 +188,7 @@ class AbsOpenApiController(http.Controller):
     def docs_page(self):
         if not swagger_ui_path:
             return request.make_response(
-                "Install the swagger-ui-bundle Python package to browse the docs.",
+                "Install the swagger-ui-py Python package to browse the docs.",
                 headers=[("Content-Type", "text/plain")],
                 status=503,
             )
@@ -182,7 +198,7 @@ class AbsOpenApiController(http.Controller):
         "/api/docs/assets/<string:filename>", type="http", auth="none", methods=["GET"], csrf=False, save_session=False
     )
     def docs_asset(self, filename):
-        # Only files shipped by the swagger-ui-bundle package, never a path outside it.
+        # Only files shipped by the swagger-ui-py package, never a path outside it.
         if not swagger_ui_path or "/" in filename or filename.startswith("."):
             raise NotFound()
         path = os.path.join(swagger_ui_path, filename)
@@ -209,7 +225,9 @@ class AbsOpenApiController(http.Controller):
         except MethodNotAllowed as exc:
             allowed = ", ".join(sorted(set(exc.valid_methods) - {"OPTIONS", "HEAD"}))
             message = f"{request.httprequest.method} is not allowed here; use {allowed}."
-            return error_response(ApiError(405, "method_not_allowed", message))
+            response = error_response(ApiError(405, "method_not_allowed", message))
+            response.headers["Allow"] = ", ".join(sorted(set(exc.valid_methods) | {"OPTIONS"}))
+            return response
         except NotFound:
             _logger.debug("no API route for %s %s", request.httprequest.method, path)
         return error_response(ApiError(404, "not_found", f"No API route {path}."))

@@ -1,4 +1,5 @@
 import logging
+import re
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,27 @@ ALGORITHM = "HS256"
 AUDIENCE = "abs_connector.api"
 ISSUERS = {"employee": "abs_connector/employee", "customer": "abs_connector/customer"}
 REQUIRED_CLAIMS = ["iss", "aud", "sub", "iat", "exp", "jti"]
+
+
+SUBJECT = re.compile(r"(?P<kind>employee|customer):(?P<id>[1-9][0-9]{0,9})")
+MAX_DB_INT = 2**31 - 1
+# Our own tokens hold these; a signed token with anything else was not made by this code.
+MAX_TIMESTAMP = 32503680000  # year 3000
+TEXT_CLAIMS = {"sub": 32, "jti": 64, "sid": 64, "use": 16}
+
+
+def _check_claim_types(claims):
+    """Claims of the wrong type or range are a forged or foreign token (401), never a crash."""
+    for name, max_length in TEXT_CLAIMS.items():
+        value = claims.get(name)
+        if name == "sid" and value is None:
+            continue
+        if not isinstance(value, str) or not 0 < len(value) <= max_length or "\x00" in value:
+            raise InvalidToken(f"claim {name!r} is not a short text")
+    for name in ("exp", "iat"):
+        value = claims[name]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= MAX_TIMESTAMP:
+            raise InvalidToken(f"claim {name!r} is not a timestamp")
 
 
 class InvalidToken(Exception):
@@ -105,9 +127,11 @@ class AbsApiToken(models.AbstractModel):
             )
         except jwt.PyJWTError as exc:
             raise InvalidToken(f"{type(exc).__name__}: {exc}") from exc
-        prefix, _sep, raw_id = str(claims["sub"]).partition(":")
-        if prefix != kind or not raw_id.isdigit():
+        _check_claim_types(claims)
+        match = SUBJECT.fullmatch(claims["sub"])
+        if not match or match["kind"] != kind or int(match["id"]) > MAX_DB_INT:
             raise InvalidToken("subject does not match issuer")
+        raw_id = match["id"]
         if claims.get("use") != use:
             raise InvalidToken(f"a {claims.get('use')!r} token used as {use!r}")
         claims["exp_dt"] = datetime.fromtimestamp(claims["exp"], UTC).replace(tzinfo=None)

@@ -1,6 +1,7 @@
 import logging
+import secrets
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import AccessDenied, ValidationError
 
 _logger = logging.getLogger(__name__)
@@ -64,9 +65,31 @@ class AbsEmployee(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        if "active" in vals:
+            self.env.registry.clear_cache()  # the API's cached memberships in force (ov.membership)
         if vals.get("login"):
             vals["login"] = vals["login"].strip().lower()
         return super().write(vals)
+
+    @api.model
+    @tools.ormcache()
+    def _abs_dummy_hash(self):
+        """A hash of a random secret, made once per worker with Odoo's own password context.
+
+        Verifying against it costs exactly what verifying a real password costs (same scheme,
+        same rounds), so an unknown login or phone answers in the time of a wrong password.
+        Odoo's CryptContext wrapper has no ``dummy_verify``; this is its equivalent.
+        """
+        return self.env["res.users"]._crypt_context().hash(secrets.token_urlsafe(16))
+
+    @api.model
+    def _abs_verify_secret(self, secret, stored_hash):
+        """Check ``secret`` against ``stored_hash``; with no hash, spend the same time and fail."""
+        crypt = self.env["res.users"]._crypt_context()
+        if not stored_hash:
+            crypt.verify(secret or "", self._abs_dummy_hash())
+            return False
+        return crypt.verify(secret or "", stored_hash)
 
     @api.model
     def _authenticate(self, login, password):
@@ -75,16 +98,10 @@ class AbsEmployee(models.Model):
         A wrong login and a wrong password cost the same hash verification, so the answer's
         timing does not tell which of the two was wrong.
         """
-        crypt = self.env["res.users"]._crypt_context()
         # sudo: credentials are checked before any identity exists; only the hash is read
         employee = self.sudo().search([("login", "=", (login or "").strip().lower())], limit=1)
-        stored_hash = employee.password_hash if employee else None
-        if not stored_hash:
-            crypt.dummy_verify()
-            _logger.info("API login refused: unknown or password-less login %r", login)
-            raise AccessDenied()
-        if not crypt.verify(password or "", stored_hash):
-            _logger.info("API login refused: wrong password for %r", login)
+        if not self._abs_verify_secret(password, employee.password_hash if employee else None):
+            _logger.info("API login refused for %r: unknown login, no password or wrong password", login)
             raise AccessDenied()
         return employee.sudo(False)
 

@@ -31,8 +31,27 @@ class AbsIdempotencyRecord(models.Model):
         return hashlib.sha256(endpoint.encode() + b"\n" + (body or b"")).hexdigest()
 
     @api.model
+    def _lock(self, key, caller):
+        """Make concurrent requests with one key take turns until this transaction ends.
+
+        The second of two simultaneous retries then finds the first one's stored answer and
+        replays it, instead of running the work again or failing on the unique constraint.
+        """
+        self.env.cr.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"abs_idempotency:{caller}:{key}"])
+
+    @api.model
     def _find(self, key, caller):
-        return self.search([("key", "=", key), ("caller", "=", caller)], limit=1)
+        """The stored answer for this key, as committed by now: ``{request_hash, status, response_body}`` or None.
+
+        Read in a fresh transaction: this request's snapshot may predate the commit of the
+        concurrent retry it waited for in ``_lock``.
+        """
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                "SELECT request_hash, status, response_body FROM abs_idempotency_record WHERE key = %s AND caller = %s",
+                [key, caller],
+            )
+            return cr.dictfetchone()
 
     @api.model
     def _store(self, key, caller, endpoint, request_hash, status, response_body):

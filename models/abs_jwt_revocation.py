@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 
 class AbsJwtRevocation(models.Model):
@@ -25,15 +25,34 @@ class AbsJwtRevocation(models.Model):
 
     @api.model
     def _revoke(self, claims, reason):
-        """Revoke the token (its jti) and, when asked, its whole login session (its sid)."""
+        """Revoke the token (its jti) and, when asked, its whole login session (its sid).
+
+        Returns False when the token itself was already revoked: of two requests spending the
+        same refresh token at once, exactly one gets True (the other waits on the unique index,
+        then inserts nothing).
+        """
         expires_at = fields.Datetime.to_datetime(claims["exp_dt"])
         ids = [claims["jti"]] + ([claims["sid"]] if reason == "logout" and claims.get("sid") else [])
-        known = set(self.search([("jti", "in", ids)]).mapped("jti"))
-        self.create([{"jti": jti, "expires_at": expires_at, "reason": reason} for jti in ids if jti not in known])
+        self.env.cr.execute(
+            """
+            INSERT INTO abs_jwt_revocation (jti, expires_at, revoked_at, reason, create_uid, write_uid,
+                                            create_date, write_date)
+            SELECT jti, %(expires_at)s, now() AT TIME ZONE 'UTC', %(reason)s, %(uid)s, %(uid)s,
+                   now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+              FROM unnest(%(ids)s::varchar[]) AS jti
+            ON CONFLICT (jti) DO NOTHING
+            RETURNING jti
+            """,
+            {"expires_at": expires_at, "reason": reason, "uid": self.env.uid, "ids": ids},
+        )
+        inserted = {row[0] for row in self.env.cr.fetchall()}
+        self.env.registry.clear_cache()  # revocation takes effect on the next request of every worker
+        return claims["jti"] in inserted
 
     @api.model
     def _revoke_subject(self, kind, ids):
         lifetime = self.env["abs.api.token"]._refresh_lifetime()
+        self.env.registry.clear_cache()
         self.create(
             [
                 {
@@ -47,7 +66,14 @@ class AbsJwtRevocation(models.Model):
 
     @api.model
     def _is_revoked(self, claims):
-        """One query: is the token, its session, or its subject (issued before the cut) revoked?"""
+        """Is the token, its session, or its subject (issued before the cut) revoked?"""
+        return self._is_revoked_cached(claims["jti"], claims.get("sid"), claims["sub"], claims["iat"])
+
+    @api.model
+    @tools.ormcache("jti", "sid", "subject", "issued_at")
+    def _is_revoked_cached(self, jti, sid, subject, issued_at):
+        # Cached per worker; every revocation clears the cache, and Odoo signals that to the
+        # other workers, which drop theirs at the start of their next request.
         self.env.cr.execute(
             """
             SELECT 1 FROM abs_jwt_revocation
@@ -55,7 +81,7 @@ class AbsJwtRevocation(models.Model):
                 OR (subject = %s AND revoked_at >= to_timestamp(%s) AT TIME ZONE 'UTC')
              LIMIT 1
             """,
-            (tuple(filter(None, [claims["jti"], claims.get("sid")])), claims["sub"], claims["iat"]),
+            (tuple(filter(None, [jti, sid])), subject, issued_at),
         )
         return bool(self.env.cr.fetchone())
 

@@ -1,9 +1,14 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessDenied
 
 MAX_FAILURES = 5
 WINDOW = timedelta(minutes=15)
+
+
+class LoginLocked(AccessDenied):
+    """Too many failed logins for this identifier: refused without checking the secret."""
 
 
 class AbsLoginAttempt(models.Model):
@@ -17,6 +22,38 @@ class AbsLoginAttempt(models.Model):
     kind = fields.Selection([("employee", "Employee"), ("customer", "Customer")], required=True)
     identifier = fields.Char(required=True, index=True, help="The login or normalised phone that was tried")
     remote_addr = fields.Char()
+
+    @api.model
+    def _guarded_login(self, kind, identifier, authenticate, remote_addr=None):
+        """Check credentials with ``authenticate(env)`` under the failed-login limit; return its result.
+
+        Raises LoginLocked (limit reached: the secret is not even checked) or AccessDenied (and
+        the failure is counted). The count, the check and the record of a failure run in a
+        transaction of their own, under a lock on the identifier:
+        - concurrent guesses for one identifier take turns, and each sees the failures committed
+          before it: the lock is a session lock, taken before the transaction that counts begins
+          (a transaction's snapshot is taken at its first statement, before any lock it waits for);
+        - a failure stays recorded although the request that made it answers an error.
+        """
+        lock_key = f"abs_login:{kind}:{identifier}"
+        with self.env.registry.cursor() as cr:
+            cr.execute("SELECT pg_advisory_lock(hashtext(%s))", [lock_key])
+            try:
+                cr.commit()  # pylint: disable=invalid-commit  # a fresh snapshot, taken under the lock
+                Attempt = self.env(cr=cr)[self._name]
+                if Attempt._is_locked(kind, identifier):
+                    raise LoginLocked()
+                try:
+                    result = authenticate(Attempt.env)
+                except AccessDenied:
+                    Attempt._record_failure(kind, identifier, remote_addr)
+                    raise
+                Attempt._clear(kind, identifier)
+                return result
+            finally:
+                # Commit what was recorded (a failure, or the cleared count) before the next guess may count.
+                cr.commit()  # pylint: disable=invalid-commit
+                cr.execute("SELECT pg_advisory_unlock(hashtext(%s))", [lock_key])
 
     @api.model
     def _is_locked(self, kind, identifier):

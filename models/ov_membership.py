@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 ROLE_CODES = [("staff", "Staff (manager)"), ("agent", "Agent")]
@@ -60,6 +60,39 @@ class OvMembership(models.Model):
             ("date_to", "=", False),
             ("date_to", ">=", today),
         ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()  # see _abs_roles_in_force
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
+
+    @api.model
+    def _abs_roles_in_force(self, employee_id):
+        """``((sa_id, role_code, company_id), ...)`` of an active employee's memberships in force.
+
+        Read on every API request, so cached per worker. Whatever changes the answer clears
+        the cache (memberships here, employees and SAs in their own write), and Odoo signals it
+        to the other workers: an ended membership still takes effect on the very next request.
+        The date is part of the key because a membership can end at midnight with no write.
+        """
+        return self._abs_roles_in_force_on(employee_id, fields.Date.context_today(self))
+
+    @api.model
+    @tools.ormcache("employee_id", "today")
+    def _abs_roles_in_force_on(self, employee_id, today):
+        memberships = self.sudo().search_fetch(
+            [("employee_id", "=", employee_id), ("employee_id.active", "=", True)] + self._in_force_domain(),
+            ["account_id", "role_code", "company_id"],
+        )  # sudo: a cached answer must not depend on who asked first; callers are the API kit
+        return tuple((m.account_id.id, m.role_code, m.company_id.id) for m in memberships)
 
     def action_end_membership(self):
         """End the membership today: the employee loses this SA on the next API request."""

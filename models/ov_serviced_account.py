@@ -29,6 +29,11 @@ class OvServicedAccount(models.Model):
         ("approval_threshold_positive", "CHECK(approval_threshold >= 0)", "The approval threshold cannot be negative."),
     ]
 
+    def write(self, vals):
+        if {"active", "company_id"} & set(vals):
+            self.env.registry.clear_cache()  # the API's cached memberships in force (ov.membership)
+        return super().write(vals)
+
     def _compute_counts(self):
         memberships = dict(
             self.env["ov.membership"]._read_group([("account_id", "in", self.ids)], ["account_id"], ["__count"])

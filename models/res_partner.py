@@ -61,7 +61,7 @@ class ResPartner(models.Model):
     def _abs_set_pin(self, pin):
         """Store the customer's portal PIN (hashed) and make its phone the login."""
         self.ensure_one()
-        if not pin or not pin.isdigit() or not 4 <= len(pin) <= 8:
+        if not pin or not re.fullmatch(r"[0-9]{4,8}", pin):
             raise ValidationError(self.env._("The PIN must be 4 to 8 digits."))
         login_phone = normalize_phone(self.phone)
         if not login_phone:
@@ -74,15 +74,14 @@ class ResPartner(models.Model):
 
     @api.model
     def _abs_authenticate_customer(self, phone, pin):
-        """Return the customer with this phone and PIN, or raise AccessDenied."""
-        crypt = self.env["res.users"]._crypt_context()
+        """Return the customer with this phone and PIN, or raise AccessDenied.
+
+        An unknown phone costs the same hash verification as a wrong PIN (see abs.employee).
+        """
         login_phone = normalize_phone(phone)
         # sudo: credentials are checked before any identity exists; only the hash is read
-        partner = login_phone and self.sudo().search([("abs_login_phone", "=", login_phone)], limit=1)
-        if not partner or not partner.abs_pin_hash:
-            crypt.dummy_verify()
-            raise AccessDenied()
-        if not crypt.verify(pin or "", partner.abs_pin_hash):
+        partner = self.sudo().search([("abs_login_phone", "=", login_phone)], limit=1) if login_phone else None
+        if not self.env["abs.employee"]._abs_verify_secret(pin, partner.abs_pin_hash if partner else None):
             raise AccessDenied()
         return partner.sudo(False)
 

@@ -14,11 +14,13 @@ class CustomerLoginRequest(RequestBody):
 
 
 class RefreshRequest(RequestBody):
-    refresh_token: str = Field(min_length=10)
+    refresh_token: str = Field(min_length=10, max_length=4096)
 
 
 class LogoutRequest(RequestBody):
-    refresh_token: str | None = Field(None, description="Also revoke this refresh token (its login session).")
+    refresh_token: str | None = Field(
+        None, min_length=10, max_length=4096, description="Also revoke this refresh token (its login session)."
+    )
 
 
 class ServiceAccountRole(BaseModel):

@@ -13,15 +13,10 @@ class CustomerWrite(RequestBody):
     ref: str | None = Field(None, max_length=64, description="Your own reference for the customer")
     outlet_id: PositiveId | None = Field(None, description="Outlet of the acting SA where the customer was met")
     pin: str | None = Field(
-        None, description="Portal PIN, 4 to 8 digits, for the customer login (stored hashed, never returned)"
+        None,
+        pattern=r"^[0-9]{4,8}$",
+        description="Portal PIN, 4 to 8 digits, for the customer login (stored hashed, never returned)",
     )
-
-    @field_validator("pin")
-    @classmethod
-    def _pin_digits(cls, pin):
-        if pin is not None and not (pin.isdigit() and 4 <= len(pin) <= 8):
-            raise ValueError("must be 4 to 8 digits")
-        return pin
 
     @field_validator("country_code")
     @classmethod
@@ -34,14 +29,8 @@ class CustomerCreate(CustomerWrite):
 
 
 class CustomerUpdate(CustomerWrite):
-    name: str | None = Field(None, min_length=1, max_length=240)
-
-    @field_validator("name")
-    @classmethod
-    def _name_not_null(cls, name):
-        if name is None:
-            raise ValueError("cannot be null")
-        return name
+    # Optional, but never null: typed str with no default in the document, so it says so too.
+    name: str = Field(None, min_length=1, max_length=240, json_schema_extra=lambda schema: schema.pop("default"))
 
 
 class CustomerListQuery(PageQuery):

@@ -15,7 +15,7 @@ die() { echo "error: $*" >&2; exit 2; }
 check_odoo() {
     "$PYTHON" -c 'import odoo.release, sys; sys.exit(0 if odoo.release.version_info[0] == 18 else 1)' 2>/dev/null \
         || die "Odoo 18 is not importable by $PYTHON: install Odoo 18.0 (e.g. 'pip install -e <odoo-18.0 source>') or set ABS_PYTHON to a Python that has it."
-    "$PYTHON" -c 'import jwt, pydantic, swagger_ui_bundle, pytest_odoo' 2>/dev/null \
+    "$PYTHON" -c 'import jwt, pydantic, swagger_ui, pytest_odoo, schemathesis' 2>/dev/null \
         || die "the addon's Python dependencies are missing: run '$PYTHON -m pip install -r $ROOT/requirements.txt'."
 }
 
@@ -96,4 +96,29 @@ install_addon() {
         recreate_db "$db"
         odoo_bin -c "$conf" -d "$db" -i abs_connector --stop-after-init --no-http --log-level=warn
     fi
+}
+
+# free_ports N: N distinct free TCP ports on the loopback interface, one per line.
+free_ports() {
+    "$PYTHON" - "$1" <<'PY'
+import socket, sys
+sockets = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in sockets:
+    s.bind(("127.0.0.1", 0))  # all held open at once, so the ports differ
+print("\n".join(str(s.getsockname()[1]) for s in sockets))
+for s in sockets:
+    s.close()
+PY
+}
+
+# generate_api_key CONF DB DESCRIPTION: print a new Odoo API key of the technical user abs_connector.user_api.
+generate_api_key() {
+    local conf="$1" db="$2" description="$3"
+    DESCRIPTION="$description" odoo_bin shell -c "$conf" -d "$db" --no-http --log-level=error <<'PY' | tail -n 1
+import os
+user = env.ref("abs_connector.user_api")
+key = env["res.users.apikeys"].with_user(user).sudo()._generate("rpc", os.environ["DESCRIPTION"], None)
+env.cr.commit()
+print(key)
+PY
 }

@@ -7,3 +7,5 @@ from . import test_stock_concurrency
 from . import test_stock_api
 from . import test_api_every_route
 from . import test_api_concurrency
+from . import test_api_hardening
+from . import test_login_races

@@ -1,0 +1,106 @@
+"""Guessing in parallel: the five-failures limit holds when the guesses arrive all at once."""
+
+import uuid
+
+from odoo import SUPERUSER_ID, api
+from odoo.tests import tagged
+
+from ..models.abs_login_attempt import MAX_FAILURES
+from .common import RealTransactionsCase
+
+
+@tagged("post_install", "-at_install")
+class TestParallelGuesses(RealTransactionsCase):
+    GUESSES = 16
+
+    def setUp(self):
+        super().setUp()
+        self.tag = uuid.uuid4().hex[:8]
+        self.phone = f"+999{int(self.tag, 16) % 10**9:09d}"
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            account, self.agent, _token = self.create_sa_with_agent(env, "Guess", self.tag)
+            self.agent.password = "right-password"
+            self.login = self.agent.login
+            customer = env["res.partner"]._abs_create_customer(
+                {"name": f"Guess Customer {self.tag}", "phone": self.phone}, account, self.agent
+            )
+            customer._abs_set_pin("2468")
+            # The guesses are separate transactions: they must see this data.
+            cr.commit()  # pylint: disable=invalid-commit
+
+    def failures_recorded(self, kind, identifier):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            return env["abs.login.attempt"].search_count([("kind", "=", kind), ("identifier", "=", identifier)])
+
+    def assert_limit_held(self, results, kind, identifier, checked_at_most=MAX_FAILURES):
+        statuses = [status for status, _payload in results]
+        self.assertNotIn(500, statuses, results)
+        # A 401 is a guess that was checked; a 429 one that was refused unchecked.
+        self.assertLessEqual(statuses.count(401), checked_at_most, statuses)
+        self.assertEqual(statuses.count(401) + statuses.count(429) + statuses.count(200), len(statuses), statuses)
+        self.assertLessEqual(self.failures_recorded(kind, identifier), MAX_FAILURES)
+
+    def test_parallel_wrong_pins_check_at_most_the_limit(self):
+        guesses = [f"{1000 + i}" for i in range(self.GUESSES)]
+        results = self.post_in_parallel(
+            [("/api/customer/auth/login", {"phone": self.phone, "pin": pin}, {}) for pin in guesses]
+        )
+        self.assert_limit_held(results, "customer", self.phone)
+        self.assertEqual([s for s, _p in results].count(401), MAX_FAILURES, results)
+
+    def test_the_right_pin_among_parallel_guesses_does_not_slip_past_the_lock(self):
+        guesses = [f"{1000 + i}" for i in range(self.GUESSES - 1)] + ["2468"]
+        results = self.post_in_parallel(
+            [("/api/customer/auth/login", {"phone": self.phone, "pin": pin}, {}) for pin in guesses]
+        )
+        right_status = results[-1][0]
+        if right_status == 200:
+            # Checked among the first five: its success clears the count, five more may be checked.
+            self.assert_limit_held(results, "customer", self.phone, checked_at_most=2 * MAX_FAILURES - 1)
+        else:
+            # Arrived after the fifth failure: refused unchecked, like every later guess.
+            self.assertEqual(right_status, 429, results)
+            self.assert_limit_held(results, "customer", self.phone)
+            self.assertEqual([s for s, _p in results].count(401), MAX_FAILURES, results)
+
+    def test_after_the_limit_even_the_right_pin_is_refused(self):
+        wrong = self.post_in_parallel(
+            [("/api/customer/auth/login", {"phone": self.phone, "pin": f"{1000 + i}"}, {}) for i in range(8)]
+        )
+        self.assert_limit_held(wrong, "customer", self.phone)
+        right = self.post_in_parallel([("/api/customer/auth/login", {"phone": self.phone, "pin": "2468"}, {})])
+        self.assertEqual(right[0][0], 429, right)
+
+    def test_parallel_wrong_passwords_check_at_most_the_limit(self):
+        results = self.post_in_parallel(
+            [("/api/auth/login", {"login": self.login, "password": f"wrong-{i}"}, {}) for i in range(self.GUESSES)]
+        )
+        self.assert_limit_held(results, "employee", self.login)
+        self.assertEqual([s for s, _p in results].count(401), MAX_FAILURES, results)
+
+    def test_unknown_logins_are_counted_like_wrong_passwords(self):
+        unknown = f"nobody.{self.tag}"
+        results = self.post_in_parallel(
+            [("/api/auth/login", {"login": unknown, "password": f"wrong-{i}"}, {}) for i in range(MAX_FAILURES + 3)]
+        )
+        statuses = sorted(status for status, _payload in results)
+        self.assertEqual(statuses, [401] * MAX_FAILURES + [429] * 3, results)
+        self.assertEqual(self.failures_recorded("employee", unknown), MAX_FAILURES)
+        for _status, payload in results:
+            self.assertIs(payload["success"], False)
+
+
+@tagged("post_install", "-at_install")
+class TestParallelRefresh(RealTransactionsCase):
+    def test_one_refresh_token_spent_twice_at_once_rotates_once(self):
+        tag = uuid.uuid4().hex[:8]
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            _account, agent, _token = self.create_sa_with_agent(env, "Refresh", tag)
+            refresh = env["abs.api.token"]._issue_pair("employee", agent.id)["refresh_token"]
+            cr.commit()  # pylint: disable=invalid-commit
+        results = self.post_in_parallel([("/api/auth/refresh", {"refresh_token": refresh}, {})] * 4)
+        statuses = sorted(status for status, _payload in results)
+        self.assertEqual(statuses, [200, 401, 401, 401], results)
