@@ -3,12 +3,17 @@
 Run by scripts/bench.sh (which builds the database and starts Odoo); by hand:
     python3 bench/stock_bench.py --url http://127.0.0.1:PORT --db abs_connector_bench --fixture fixture.json [-n 200]
 For each pair, requests alternate (API, RPC, API, ...) after a warm-up so both see the same server state.
+The JSON-RPC side makes every call a client needs for the same answer (the page and its total; a delivery,
+its moves and their move lines). With --server-log (Odoo's werkzeug INFO lines), it also prints the SQL
+queries per request of each side, read from the server's own request log.
 This is a script, not a test: it prints a table and asserts nothing.
 """
 
 import argparse
 import itertools
 import json
+import os
+import re
 import statistics
 import time
 
@@ -62,18 +67,39 @@ class Bench:
         func()
         return (time.perf_counter() - start) * 1000
 
-    def compare(self, label, api_call, rpc_call, n, warmup):
+    def compare(self, label, api_call, rpc_call, n, warmup, server_log=None):
         samples = {"api": [], "rpc": []}
-        for i in range(warmup + n):
-            api_ms, rpc_ms = self.timed(lambda i=i: api_call(i)), self.timed(lambda i=i: rpc_call(i))
-            if i >= warmup:
-                samples["api"].append(api_ms)
-                samples["rpc"].append(rpc_ms)
+        for i in range(warmup):
+            api_call(i), rpc_call(i)
+        log_start = os.path.getsize(server_log) if server_log else 0
+        for i in range(n):
+            samples["api"].append(self.timed(lambda i=i: api_call(i)))
+            samples["rpc"].append(self.timed(lambda i=i: rpc_call(i)))
         row = {"endpoint": label}
         for kind, values in samples.items():
             row[f"{kind}_p50"] = statistics.median(values)
             row[f"{kind}_p95"] = percentile(values, 95)
+        if server_log:
+            time.sleep(0.2)  # the server logs a request once its answer is sent
+            row.update(queries_per_request(server_log, log_start, n))
         return row
+
+
+# werkzeug's request line, as Odoo logs it: ... "GET /path HTTP/1.1" 200 - <queries> <query time> <other time>
+REQUEST_LINE = re.compile(r'"(?:GET|POST) (?P<path>\S+) HTTP/[\d.]+" \d+ - (?P<queries>\d+) ')
+
+
+def queries_per_request(server_log, start, n):
+    """SQL queries per timed iteration of each side, from the server's request log since ``start``."""
+    totals = {"api": 0, "rpc": 0}
+    with open(server_log, encoding="utf-8", errors="replace") as handle:
+        handle.seek(start)
+        for line in handle:
+            match = REQUEST_LINE.search(line)
+            if match:
+                side = "rpc" if match["path"].startswith("/jsonrpc") else "api"
+                totals[side] += int(match["queries"])
+    return {"api_queries": totals["api"] / n, "rpc_queries": totals["rpc"] / n}
 
 
 def main():
@@ -83,6 +109,7 @@ def main():
     parser.add_argument("--fixture", required=True, help="JSON line printed by bench/load_stock.py")
     parser.add_argument("-n", type=int, default=200, help="timed requests per endpoint and side")
     parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--server-log", help="Odoo's log with werkzeug INFO lines: prints queries per request")
     args = parser.parse_args()
     with open(args.fixture) as handle:
         fixture = json.loads(handle.read().strip().splitlines()[-1])
@@ -109,74 +136,112 @@ def main():
         bench.compare(
             "GET /api/stock/levels?limit=50",
             lambda i: bench.api("/api/stock/levels?limit=50"),
-            lambda i: bench.execute("stock.quant", "search_read", [internal], {"fields": quant_fields, "limit": 50}),
+            lambda i: (
+                bench.execute("stock.quant", "search_read", [internal], {"fields": quant_fields, "limit": 50}),
+                bench.execute("stock.quant", "search_count", [internal], {}),
+            ),
             args.n,
             args.warmup,
+            args.server_log,
         ),
         bench.compare(
             "GET /api/stock/lots?limit=50",
             lambda i: bench.api("/api/stock/lots?limit=50"),
-            lambda i: bench.execute(
-                "stock.lot",
-                "search_read",
-                [[]],
-                {"fields": ["name", "ref", "product_id", "product_qty"], "limit": 50, "order": "id desc"},
+            lambda i: (
+                bench.execute(
+                    "stock.lot",
+                    "search_read",
+                    [[]],
+                    {"fields": ["name", "ref", "product_id", "product_qty"], "limit": 50, "order": "id desc"},
+                ),
+                bench.execute("stock.lot", "search_count", [[]], {}),
             ),
             args.n,
             args.warmup,
+            args.server_log,
         ),
         bench.compare(
             "GET /api/stock/lots/<name>",
             lambda i: bench.api(f"/api/stock/lots/{pick(serials, i)}"),
-            lambda i: bench.execute(
-                "stock.quant",
-                "search_read",
-                [internal + [("lot_id.name", "=", pick(serials, i))]],
-                {"fields": quant_fields},
+            lambda i: (
+                bench.execute(
+                    "stock.lot",
+                    "search_read",
+                    [[("name", "=", pick(serials, i))]],
+                    {"fields": ["name", "ref", "product_id"]},
+                ),
+                bench.execute(
+                    "stock.quant",
+                    "search_read",
+                    [internal + [("lot_id.name", "=", pick(serials, i))]],
+                    {"fields": quant_fields},
+                ),
             ),
             args.n,
             args.warmup,
+            args.server_log,
         ),
         bench.compare(
             "GET /api/stock/levels/<id>",
             lambda i: bench.api(f"/api/stock/levels/{pick(products, i)}"),
-            lambda i: bench.execute(
-                "product.product",
-                "read",
-                [[pick(products, i)]],
-                {"fields": ["display_name", "default_code", "tracking", "qty_available", "virtual_available"]},
+            lambda i: (
+                bench.execute(
+                    "product.product",
+                    "read",
+                    [[pick(products, i)]],
+                    {"fields": ["display_name", "default_code", "tracking", "qty_available", "virtual_available"]},
+                ),
+                bench.execute(
+                    "stock.quant",
+                    "search_read",
+                    [internal + [("product_id", "=", pick(products, i))]],
+                    {"fields": quant_fields},
+                ),
             ),
             args.n,
             args.warmup,
+            args.server_log,
         ),
         bench.compare(
             "GET /api/stock/deliveries?limit=50",
             lambda i: bench.api("/api/stock/deliveries?limit=50"),
-            lambda i: bench.execute(
-                "stock.picking",
-                "search_read",
-                [pending_deliveries],
-                {"fields": picking_fields, "limit": 50, "order": "scheduled_date asc, id asc"},
+            lambda i: (
+                bench.execute(
+                    "stock.picking",
+                    "search_read",
+                    [pending_deliveries],
+                    {"fields": picking_fields, "limit": 50, "order": "scheduled_date asc, id asc"},
+                ),
+                bench.execute("stock.picking", "search_count", [pending_deliveries], {}),
             ),
             args.n,
             args.warmup,
+            args.server_log,
         ),
         bench.compare(
             "GET /api/stock/deliveries/<id>",
             lambda i: bench.api(f"/api/stock/deliveries/{pick(deliveries, i)}"),
-            lambda i: bench.execute(
-                "stock.move",
-                "search_read",
-                [[("picking_id", "=", pick(deliveries, i))]],
-                {"fields": move_fields},
+            lambda i: (
+                bench.execute("stock.picking", "read", [[pick(deliveries, i)]], {"fields": picking_fields}),
+                bench.execute(
+                    "stock.move", "search_read", [[("picking_id", "=", pick(deliveries, i))]], {"fields": move_fields}
+                ),
+                bench.execute(
+                    "stock.move.line",
+                    "search_read",
+                    [[("picking_id", "=", pick(deliveries, i))]],
+                    {"fields": ["move_id", "lot_id", "quantity", "location_id", "picked"]},
+                ),
             ),
             args.n,
             args.warmup,
+            args.server_log,
         ),
     ]
     print(f"\nData: {json.dumps(fixture['counts'])}   n={args.n} per side (after {args.warmup} warm-up)")
     header = (
         f"{'endpoint':36} {'API p50':>8} {'API p95':>8} {'RPC p50':>8} {'RPC p95':>8} {'p50 ratio':>9} {'p95 ratio':>9}"
+        f" {'API q/req':>9} {'RPC q/req':>9}"
     )
     print(header)
     print("-" * len(header))
@@ -184,8 +249,12 @@ def main():
         print(
             f"{row['endpoint']:36} {row['api_p50']:8.1f} {row['api_p95']:8.1f} {row['rpc_p50']:8.1f} "
             f"{row['rpc_p95']:8.1f} {row['api_p50'] / row['rpc_p50']:9.2f} {row['api_p95'] / row['rpc_p95']:9.2f}"
+            f" {row.get('api_queries', float('nan')):9.1f} {row.get('rpc_queries', float('nan')):9.1f}"
         )
-    print("(milliseconds; ratio = API / JSON-RPC, below 1 means the API is faster)")
+    print(
+        "(milliseconds; ratio = API / JSON-RPC, below 1 means the API is faster; "
+        "q/req = SQL queries per answer, all of the side's calls together)"
+    )
 
 
 if __name__ == "__main__":

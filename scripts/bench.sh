@@ -12,7 +12,7 @@ N="${ABS_BENCH_N:-200}"
 PORT="$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 CONF="$BUILD/bench.conf"
 write_config "$CONF" "$DB" "without_demo = all" "http_interface = 127.0.0.1" "http_port = $PORT" "workers = 0" \
-    "max_cron_threads = 0" "log_level = warn"
+    "max_cron_threads = 0" "log_level = warn" "log_handler = :WARNING,werkzeug:INFO"
 
 install_addon "$CONF" "$DB" 0
 
@@ -31,4 +31,5 @@ for _ in $(seq 1 120); do
     sleep 1
 done
 
-"$PYTHON" "$ROOT/bench/stock_bench.py" --url "http://127.0.0.1:$PORT" --db "$DB" --fixture "$FIXTURE" -n "$N"
+"$PYTHON" "$ROOT/bench/stock_bench.py" --url "http://127.0.0.1:$PORT" --db "$DB" --fixture "$FIXTURE" -n "$N" \
+    --server-log "$BUILD/bench-server.log"
