@@ -17,7 +17,7 @@ from ..schemas.auth import (
 )
 from ..schemas.customer import CustomerResponse
 from .api_kit import CUSTOMER, EMPLOYEE, PUBLIC, ApiError, api_route, error_response, unauthorized
-from .customers import serialize_customers
+from .serializers.customer import serialize_customers
 
 
 def _service_accounts(employee):

@@ -1,0 +1,1 @@
+"""JSON shapes of the API answers, shared by the controllers that return the same records."""
