@@ -1,14 +1,27 @@
 """Warehouse & stock schemas (seed: "Warehouse & Stock (stock_api.py)" and workflow 0)."""
 
-from datetime import date, datetime
-from typing import Literal
+from datetime import datetime
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from .common import IdName, PageQuery, PageResponse, PositiveId, QueryId, QueryParams, RequestBody
+from .common import (
+    MAX_QUANTITY,
+    ApiDate,
+    IdName,
+    PageQuery,
+    PageResponse,
+    PositiveId,
+    Quantity,
+    QueryId,
+    QueryParams,
+    RequestBody,
+)
 
 PickingState = Literal["draft", "waiting", "confirmed", "assigned", "done", "cancel", "active"]
-Qty = float
+# A counted quantity: zero is a count too (nothing left).
+CountedQuantity = Annotated[float, Field(ge=0, le=MAX_QUANTITY, allow_inf_nan=False)]
+LotName = Annotated[str, Field(min_length=1, max_length=128)]
 
 
 # --------------------------------------------------------------------------- queries
@@ -50,8 +63,8 @@ class MovementListQuery(PageQuery):
     location_id: QueryId | None = Field(None, description="Source or destination")
     picking_type: Literal["incoming", "outgoing", "internal"] | None = None
     state: Literal["done", "not_done", "all"] = Field("all", description="done moves, pending ones, or both")
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: ApiDate | None = None
+    date_to: ApiDate | None = None
 
 
 # --------------------------------------------------------------------------- bodies
@@ -61,9 +74,9 @@ class ReceiveLine(RequestBody):
     """One product received; the seed spells the quantity ``qty`` or ``quantity`` and lots ``lot_name`` or ``lots``."""
 
     product_id: PositiveId
-    qty: Qty | None = Field(None, gt=0)
-    quantity: Qty | None = Field(None, gt=0)
-    lot_name: str | None = Field(None, min_length=1, max_length=128)
+    qty: Quantity | None = None
+    quantity: Quantity | None = None
+    lot_name: LotName | None = None
     lots: list[str] | None = Field(None, min_length=1, max_length=10000)
 
     @field_validator("lots")
@@ -100,7 +113,7 @@ class ReceiveRequest(RequestBody):
     warehouse_id: PositiveId | None = Field(None, description="Default: the company's first warehouse")
     partner_id: PositiveId | None = Field(None, description="Supplier (alias: supplier_id)")
     supplier_id: PositiveId | None = Field(None, description="Supplier (alias of partner_id)")
-    scheduled_date: datetime | date | None = None
+    scheduled_date: datetime | ApiDate | None = None
     origin: str | None = Field(None, max_length=128, description="Source document, e.g. a PO number")
     validate_: bool = Field(True, alias="validate", description="Validate at once (stock increases now)")
     lines: list[ReceiveLine] = Field(min_length=1, max_length=500)
@@ -116,7 +129,7 @@ class AdjustmentLine(RequestBody):
     product_id: PositiveId
     lot_id: PositiveId | None = None
     location_id: PositiveId | None = Field(None, description="Default: the warehouse's stock location")
-    quantity_counted: Qty = Field(ge=0)
+    quantity_counted: CountedQuantity
 
 
 class AdjustmentRequest(RequestBody):
@@ -127,8 +140,8 @@ class AdjustmentRequest(RequestBody):
 
 class TransferLine(RequestBody):
     product_id: PositiveId
-    qty: Qty | None = Field(None, gt=0)
-    quantity: Qty | None = Field(None, gt=0)
+    qty: Quantity | None = None
+    quantity: Quantity | None = None
     lot_id: PositiveId | None = None
 
     @model_validator(mode="after")
@@ -152,7 +165,7 @@ class TransferRequest(RequestBody):
 class ScrapRequest(RequestBody):
     product_id: PositiveId
     lot_id: PositiveId | None = None
-    quantity: Qty = Field(gt=0)
+    quantity: Quantity
     location_id: PositiveId | None = Field(None, description="Default: the company's first warehouse stock")
     reason: str | None = Field(None, max_length=256)
 

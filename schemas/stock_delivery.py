@@ -2,8 +2,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from .common import IdName, PageQuery, PageResponse, PositiveId, QueryId, RequestBody
-from .stock import MoveOut, PickingSummaryOut
+from .common import IdName, PageQuery, PageResponse, PositiveId, Quantity, QueryId, RequestBody
+from .stock import LotName, MoveOut, PickingSummaryOut
 
 DeliveryState = Literal["draft", "waiting", "confirmed", "assigned", "done", "cancel"]
 
@@ -16,9 +16,9 @@ class DeliveryListQuery(PageQuery):
 
 class DeliveryLineIn(RequestBody):
     move_id: PositiveId = Field(description="The delivery line (stock.move id, `lines[].id` of the detail)")
-    qty_done: float = Field(gt=0, description="Quantity delivered on this line (1 per serial)")
+    qty_done: Quantity = Field(description="Quantity delivered on this line (1 per serial)")
     lot_id: PositiveId | None = Field(None, description="Serial/lot to deliver (id)")
-    lot_name: str | None = Field(None, min_length=1, max_length=128, description="Serial/lot to deliver (name)")
+    lot_name: LotName | None = Field(None, description="Serial/lot to deliver (name)")
 
     @model_validator(mode="after")
     def _one_lot_reference(self):
@@ -43,7 +43,7 @@ class DeliveryValidate(RequestBody):
 
 class ReturnLineIn(RequestBody):
     product_id: PositiveId
-    quantity: float = Field(gt=0)
+    quantity: Quantity
     lot_id: PositiveId | None = Field(None, description="Serial/lot returned")
 
 

@@ -630,3 +630,33 @@ class TestStockAdjustTransferScrap(StockCase):
             "lot_product_mismatch",
         )
         self.assertNothingWritten(before)
+
+
+@tagged("post_install", "-at_install")
+class TestStockSchemaBounds(StockCase):
+    def test_quantities_must_be_finite_and_bounded(self):
+        before = self.snapshot()
+        for qty in (1e300, 1e10, -1, 0):
+            with self.subTest(qty=qty):
+                for path, body in (
+                    ("/api/stock/receive", {"lines": [{"product_id": self.bracket.id, "qty": qty}]}),
+                    (
+                        "/api/stock/transfer",
+                        {
+                            "from_location_id": self.stock_loc.id,
+                            "to_location_id": self.shelf.id,
+                            "lines": [{"product_id": self.bracket.id, "quantity": qty}],
+                        },
+                    ),
+                    ("/api/stock/scrap", {"product_id": self.bracket.id, "quantity": qty}),
+                ):
+                    self.assertError(self.post(path, body), 400, "invalid_body")
+        for counted in (1e300, 1e10, -1):
+            self.assertError(
+                self.post(
+                    "/api/stock/adjust", {"lines": [{"product_id": self.bracket.id, "quantity_counted": counted}]}
+                ),
+                400,
+                "invalid_body",
+            )
+        self.assertNothingWritten(before)
