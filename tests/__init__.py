@@ -9,3 +9,4 @@ from . import test_api_every_route
 from . import test_api_concurrency
 from . import test_api_hardening
 from . import test_login_races
+from . import test_governed_kit
