@@ -1,8 +1,10 @@
 # The two commands of the README. Settings: see scripts/_common.sh (PGHOST, PGUSER, ABS_PYTHON, ...).
-.PHONY: run test bench
+.PHONY: run test smoke bench
 run:  ## demo database + Odoo on http://127.0.0.1:8069, prints the /api logins and an API key
 	scripts/run.sh
-test: ## fresh test database, whole suite with pytest-odoo over real HTTP
+test: ## fresh test database, whole suite with pytest-odoo over real HTTP, then the smoke run
 	scripts/test.sh
+smoke: ## fresh demo database, real Odoo server (2 workers): demo journey, fuzzing, /api/docs, server log
+	scripts/smoke.sh
 bench: ## benchmarks against Odoo's own JSON-RPC on the same data
 	scripts/bench.sh

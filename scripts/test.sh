@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Run the whole test suite on a fresh database: install abs_connector, then pytest-odoo over real HTTP.
-# Usage: scripts/test.sh [pytest args...]      Database name: ABS_TEST_DB (default abs_connector_test)
+# Run the whole test suite on a fresh database: install abs_connector, then pytest-odoo over real HTTP;
+# then the smoke run (scripts/smoke.sh: a real server outside test mode, the demo journey, fuzzing, /api/docs).
+# Exits non-zero if either failed; the last line printed is the smoke run's pytest summary.
+# Usage: scripts/test.sh [pytest args...]   (the args go to the suite)
+# Settings: ABS_TEST_DB (default abs_connector_test), ABS_TEST_REUSE_DB=1, ABS_SKIP_SMOKE=1 (the suite only).
 source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
 check_odoo
 check_postgres
@@ -16,5 +19,14 @@ install_addon "$CONF" "$DB" "${ABS_TEST_REUSE_DB:-0}"
 ADDON="$BUILD/addons/abs_connector"
 cd "$BUILD"
 export PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}"
-exec "$PYTHON" -m pytest -p no:cacheprovider -p pytest_quiet_odoo --rootdir="$ADDON" --odoo-config="$CONF" --odoo-database="$DB" \
-    --odoo-http --odoo-log-level=warn "$ADDON/tests" "$@"
+suite=0
+"$PYTHON" -m pytest -p no:cacheprovider -p no:schemathesis -p pytest_quiet_odoo --rootdir="$ADDON" \
+    --odoo-config="$CONF" --odoo-database="$DB" --odoo-http --odoo-log-level=warn "$ADDON/tests" "$@" || suite=$?
+[ "${ABS_SKIP_SMOKE:-0}" = "1" ] && exit "$suite"
+
+[ "$suite" = "0" ] || echo "The test suite failed (pytest exit $suite); the smoke run follows all the same."
+echo
+smoke=0
+"$ROOT/scripts/smoke.sh" || smoke=$?
+[ "$suite" = "0" ] && exit "$smoke"
+exit "$suite"

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Smoke run outside Odoo's test mode: a fresh demo database installed as `make run` installs it, a real
+# Odoo server (2 workers, no cron thread, log to a file) on a free loopback port, then plain pytest over
+# scripts/smoke/ (the demo journey over HTTP, schemathesis fuzzing of every operation, /api/docs in headless
+# Chromium, and last the server log). The server is stopped on exit.
+# Usage: scripts/smoke.sh [pytest args...]
+# Settings: ABS_SMOKE_DB (default abs_connector_smoke), ABS_CHROMIUM (default: chromium on PATH).
+source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
+check_odoo
+check_postgres
+"$PYTHON" -c 'import gevent.monkey; gevent.monkey.patch_all()' 2>/dev/null \
+    || die "gevent, one of Odoo's own requirements, does not load (Odoo's multi-worker server runs a gevent process): run '$PYTHON -m pip install -r requirements.txt' in your Odoo 18.0 checkout (and 'pip install \"zope.interface<7\"' if the error names zope.interface; see: $PYTHON -c 'import gevent.monkey; gevent.monkey.patch_all()')."
+prepare_addons_path
+
+DB="${ABS_SMOKE_DB:-abs_connector_smoke}"
+CONF="$BUILD/smoke.conf"
+LOG="$BUILD/smoke-server.log"
+{ read -r PORT; read -r GEVENT_PORT; } < <(free_ports 2)
+# As `make run` (demo data), but served by the prefork server, as in production.
+write_config "$CONF" "$DB" "http_interface = 127.0.0.1" "http_port = $PORT" "gevent_port = $GEVENT_PORT" \
+    "workers = 2" "max_cron_threads = 0"
+
+install_addon "$CONF" "$DB" 0
+API_KEY="$(generate_api_key "$CONF" "$DB" "smoke key (scripts/smoke.sh)")"
+
+# The prefork server starts its gevent process by running sys.argv[0] again: it must be a real file.
+LAUNCHER="$BUILD/odoo-server.py"
+printf 'import odoo.cli\n\nodoo.cli.main()\n' > "$LAUNCHER"
+rm -f "$LOG"
+echo "Starting Odoo (2 workers) on http://127.0.0.1:$PORT, log in $LOG ..."
+"$PYTHON" "$LAUNCHER" -c "$CONF" -d "$DB" --logfile="$LOG" --log-level=info >> "$LOG" 2>&1 &
+SERVER_PID=$!
+stop_server() {
+    kill -TERM "$SERVER_PID" 2>/dev/null || return 0
+    for _ in $(seq 1 30); do
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.5
+    done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+    { wait "$SERVER_PID"; } 2>/dev/null || true
+}
+trap stop_server EXIT
+
+for _ in $(seq 1 180); do
+    kill -0 "$SERVER_PID" 2>/dev/null || { tail -n 30 "$LOG" >&2; die "Odoo stopped while starting: see $LOG"; }
+    curl -fs -o /dev/null "http://127.0.0.1:$PORT/api/openapi.json" && break
+    sleep 1
+done
+curl -fs -o /dev/null "http://127.0.0.1:$PORT/api/openapi.json" \
+    || die "Odoo did not answer on http://127.0.0.1:$PORT/api/openapi.json within 3 minutes: see $LOG"
+
+export ABS_SMOKE_URL="http://127.0.0.1:$PORT" ABS_SMOKE_API_KEY="$API_KEY" ABS_SMOKE_LOG="$LOG" ABS_SMOKE_BUILD="$BUILD" \
+    ABS_SMOKE_DB="$DB" HYPOTHESIS_STORAGE_DIRECTORY="$BUILD/hypothesis"
+cd "$ROOT/scripts/smoke"
+# Its own rootdir and pytest.ini (-p no:odoo): plain pytest, none of pytest-odoo's test-mode set-up.
+status=0
+"$PYTHON" -m pytest "$@" || status=$?
+exit "$status"

@@ -1,0 +1,120 @@
+"""Fixtures of the smoke run: a real Odoo server started by scripts/smoke.sh, reached over plain HTTP.
+
+scripts/smoke.sh passes the server in environment variables:
+ABS_SMOKE_URL (base URL), ABS_SMOKE_API_KEY (an API key of abs_connector.user_api),
+ABS_SMOKE_LOG (the server's log file) and ABS_SMOKE_BUILD (the .build folder, for screenshots).
+"""
+
+import os
+
+import pytest
+import requests
+
+DEMO_PASSWORD = "demo1234"
+DEMO_CUSTOMER_PHONE = "+228 91 23 45 67"
+DEMO_CUSTOMER_PIN = "1234"
+TIMEOUT = 60
+
+
+def pytest_configure(config):
+    missing = [name for name in ("ABS_SMOKE_URL", "ABS_SMOKE_API_KEY", "ABS_SMOKE_LOG") if not os.environ.get(name)]
+    if missing:
+        raise pytest.UsageError(
+            f"{', '.join(missing)} not set: run the smoke tests with scripts/smoke.sh (make smoke)."
+        )
+
+
+def check_envelope(response):
+    """Every /api answer: no 5xx, JSON, the envelope. Returns the decoded body."""
+    request = response.request
+    where = f"{request.method} {request.path_url} -> {response.status_code}"
+    assert response.status_code < 500, f"{where}: server error: {response.text[:2000]}"
+    content_type = response.headers.get("Content-Type", "")
+    assert content_type.startswith("application/json"), f"{where}: not JSON ({content_type!r}): {response.text[:500]}"
+    body = response.json()
+    assert isinstance(body, dict) and "success" in body, f"{where}: no envelope: {response.text[:500]}"
+    if response.status_code < 400:
+        assert body["success"] is True, f"{where}: success is not true: {body}"
+    else:
+        assert body["success"] is False, f"{where}: an error answered success: {body}"
+        assert isinstance(body.get("error"), str) and body["error"], f"{where}: error text missing: {body}"
+        assert isinstance(body.get("code"), str) and body["code"], f"{where}: error code missing: {body}"
+    return body
+
+
+class Api:
+    """A small client for /api: authenticates as told, checks the envelope and the expected status."""
+
+    def __init__(self, base_url, api_key):
+        self.base_url = base_url
+        self.api_key = api_key
+        self.session = requests.Session()
+
+    def call(self, method, path, *, expect, token=None, api_key=False, sa_id=None, json=None, params=None):
+        headers = {}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if api_key:
+            headers["X-API-KEY"] = self.api_key
+        if sa_id:
+            headers["X-SA-ID"] = str(sa_id)
+        response = self.session.request(
+            method, self.base_url + path, headers=headers, json=json, params=params, timeout=TIMEOUT
+        )
+        body = check_envelope(response)
+        assert response.status_code == expect, (
+            f"{method} {path}: expected {expect}, got {response.status_code}: {response.text[:2000]}"
+        )
+        return body
+
+    def get(self, path, **kwargs):
+        return self.call("GET", path, **kwargs)
+
+    def post(self, path, **kwargs):
+        return self.call("POST", path, **kwargs)
+
+    def put(self, path, **kwargs):
+        return self.call("PUT", path, **kwargs)
+
+    def login(self, login, password=DEMO_PASSWORD):
+        return self.post("/api/auth/login", json={"login": login, "password": password}, expect=200)
+
+    def customer_login(self, phone=DEMO_CUSTOMER_PHONE, pin=DEMO_CUSTOMER_PIN):
+        return self.post("/api/customer/auth/login", json={"phone": phone, "pin": pin}, expect=200)
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    return os.environ["ABS_SMOKE_URL"].rstrip("/")
+
+
+@pytest.fixture(scope="session")
+def api(base_url):
+    return Api(base_url, os.environ["ABS_SMOKE_API_KEY"])
+
+
+@pytest.fixture(scope="session")
+def manager_token(api):
+    return api.login("tg.manager")["access_token"]
+
+
+@pytest.fixture(scope="session")
+def agent_token(api):
+    return api.login("tg.agent")["access_token"]
+
+
+@pytest.fixture(scope="session")
+def kenya_token(api):
+    return api.login("ke.agent")["access_token"]
+
+
+@pytest.fixture(scope="session")
+def customer_token(api):
+    return api.customer_login()["access_token"]
+
+
+@pytest.fixture(scope="session")
+def togo(api, manager_token):
+    """The SA Togo of the demo data, as the manager sees it."""
+    accounts = api.get("/api/auth/me", token=manager_token, expect=200)["service_accounts"]
+    return next(sa for sa in accounts if sa["code"] == "TG")
