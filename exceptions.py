@@ -1,15 +1,34 @@
+"""Refusals by meaning.
+
+A business rule that refuses an operation raises one of the meanings below with a stable machine
+``code`` (and optional ``details``). The backend shows the message like any ``UserError``; the API
+kit alone decides which HTTP status a meaning answers with (``controllers/api_kit.py``), and rolls
+back everything the request wrote.
+"""
+
 from odoo.exceptions import UserError
 
 
 class AbsRefusal(UserError):
-    """A business rule refused the operation.
+    """A business rule refused the operation (base of the meanings; raise one of them)."""
 
-    The backend shows the message like any UserError; the API answers with ``status`` and the
-    stable machine ``code`` (and ``details``), and rolls back everything the request wrote.
-    """
-
-    def __init__(self, message, code="rejected", status=400, details=None):
+    def __init__(self, message, code="rejected", details=None):
         super().__init__(message)
         self.code = code
-        self.status = status
         self.details = details
+
+
+class AbsInvalid(AbsRefusal):
+    """What was asked is wrong in itself, whatever the state of the data (bad values, a rule broken)."""
+
+
+class AbsNotFound(AbsRefusal):
+    """A record the request names does not exist, or is not visible to the caller."""
+
+
+class AbsConflict(AbsRefusal):
+    """What was asked is fine, but the current state of the data refuses it (stock gone, already done)."""
+
+
+class AbsForbidden(AbsRefusal):
+    """The caller may not do this."""

@@ -24,7 +24,7 @@ from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError, 
 from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
-from ..exceptions import AbsRefusal
+from ..exceptions import AbsConflict, AbsForbidden, AbsInvalid, AbsNotFound, AbsRefusal
 from ..models.abs_api_token import InvalidToken
 from ..schemas.common import Filter
 
@@ -595,6 +595,10 @@ def _idempotency(ctx, spec):
 # --------------------------------------------------------------------------- dispatch
 
 
+# A model refuses by meaning (exceptions.py); only the kit says which status a meaning answers.
+REFUSAL_STATUS = {AbsInvalid: 400, AbsNotFound: 404, AbsConflict: 409, AbsForbidden: 403}
+
+
 def _dispatch(controller, func, spec, kwargs):
     if request.httprequest.method == "OPTIONS":
         return _preflight(spec)
@@ -627,7 +631,8 @@ def _dispatch(controller, func, spec, kwargs):
     except ApiError as error:
         return error_response(error)
     except AbsRefusal as refusal:
-        return error_response(ApiError(refusal.status, refusal.code, refusal.args[0], refusal.details))
+        status = next((s for meaning, s in REFUSAL_STATUS.items() if isinstance(refusal, meaning)), 400)
+        return error_response(ApiError(status, refusal.code, refusal.args[0], refusal.details))
     except AccessDenied:
         return error_response(unauthorized())
     except AccessError as exc:

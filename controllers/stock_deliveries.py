@@ -1,3 +1,8 @@
+"""Deliveries (seed workflow 5): outgoing pickings governed (V3) by the caller's SAs.
+
+Another SA's delivery answers 404 on every route, as if it did not exist.
+"""
+
 from odoo import http
 
 from ..schemas.stock_delivery import (
@@ -9,89 +14,32 @@ from ..schemas.stock_delivery import (
     DeliveryValidate,
     DeliveryValidateResponse,
 )
-from .api_kit import (
-    API_KEY,
-    EMPLOYEE,
-    api_route,
-    id_name,
-    not_found,
-    page_payload,
-    search_page,
-)
-from .stock_api import PICKING_FIELDS, serialize_move_lines, serialize_pickings
+from .api_kit import API_KEY, EMPLOYEE, api_route, filters_domain, id_name, page_payload, search_page
+from .serializers.stock import DELIVERY_FIELDS, picking_done, serialize_deliveries, serialize_delivery_detail
 
-DELIVERY_FIELDS = [*PICKING_FIELDS, "sale_id"]
+AUTH = (EMPLOYEE, API_KEY)
+TAGS = ("Deliveries",)
+OUTGOING = [("picking_type_code", "=", "outgoing")]
 ACTIVE_STATES = ["draft", "waiting", "confirmed", "assigned"]
 
 
-def delivery_domain(ctx):
-    """Outgoing pickings the caller may see: governed (V3) by one of its SAs."""
-    scope = ctx.env["ov.sa_delivery_assignment"]._governed_ids_domain(ctx.sa_domain_ids())
-    return [("picking_type_code", "=", "outgoing")] + scope
-
-
 def get_delivery(ctx, delivery_id):
-    """The delivery if the caller may see it; 404 otherwise, also for another SA's delivery."""
-    picking = ctx.env["stock.picking"].search([("id", "=", delivery_id)] + delivery_domain(ctx), limit=1)
-    if not picking:
-        raise not_found("Delivery")
-    return picking
-
-
-def serialize_deliveries(pickings):
-    """List form of the seed: the picking summary plus its sale order."""
-    return [
-        {**summary, "sale_order": id_name(picking.sale_id)}
-        for picking, summary in zip(pickings, serialize_pickings(pickings, "partner"), strict=True)
-    ]
-
-
-def serialize_delivery_detail(picking):
-    moves = picking.move_ids.sorted("id")
-    lines = serialize_move_lines(moves)
-    for move, line in zip(moves, lines, strict=True):
-        line["tracking"] = move.has_tracking or "none"
-        line["move_lines"] = [
-            {
-                "id": ml.id,
-                "lot_id": ml.lot_id.id or None,
-                "lot_name": ml.lot_id.name or ml.lot_name or None,
-                "quantity": ml.quantity,
-                "location_from": id_name(ml.location_id),
-                "picked": ml.picked,
-            }
-            for ml in move.move_line_ids.sorted("id")
-        ]
-    return {
-        **serialize_deliveries(picking)[0],
-        "note": picking.note or None,
-        "service_account": id_name(picking.abs_sa_id),
-        "backorder_of": id_name(picking.backorder_id),
-        "lines": lines,
-    }
-
-
-def done_payload(picking):
-    return {"id": picking.id, "name": picking.name, "state": picking.state, "date_done": picking.date_done or None}
+    return ctx.get_governed("stock.picking", delivery_id, domain=OUTGOING, what="Delivery")
 
 
 class AbsStockDeliveryController(http.Controller):
     @api_route(
         "/api/stock/deliveries",
         "GET",
-        auth=(EMPLOYEE, API_KEY),
+        auth=AUTH,
         query=DeliveryListQuery,
         response=DeliveryListResponse,
-        tags=("Deliveries",),
+        tags=TAGS,
     )
     def list_deliveries(self, ctx, body, query):
         """Outbound deliveries of the caller's SAs; default: the ones not done nor cancelled."""
-        domain = delivery_domain(ctx)
+        domain = OUTGOING + ctx.governed_domain("stock.picking") + filters_domain(query)
         domain.append(("state", "=", query.state) if query.state else ("state", "in", ACTIVE_STATES))
-        if query.warehouse_id:
-            domain.append(("picking_type_id.warehouse_id", "=", query.warehouse_id))
-        if query.sale_order_id:
-            domain.append(("sale_id", "=", query.sale_order_id))
         pickings, total = search_page(
             ctx.env["stock.picking"], domain, DELIVERY_FIELDS, query, order="scheduled_date asc, id asc"
         )
@@ -100,9 +48,9 @@ class AbsStockDeliveryController(http.Controller):
     @api_route(
         "/api/stock/deliveries/{delivery_id}",
         "GET",
-        auth=(EMPLOYEE, API_KEY),
+        auth=AUTH,
         response=DeliveryDetailResponse,
-        tags=("Deliveries",),
+        tags=TAGS,
     )
     def get_delivery(self, ctx, body, query, delivery_id):
         """One delivery with its lines, quantities and serials."""
@@ -111,33 +59,42 @@ class AbsStockDeliveryController(http.Controller):
     @api_route(
         "/api/stock/deliveries/{delivery_id}/validate",
         "POST",
-        auth=(EMPLOYEE, API_KEY),
+        auth=AUTH,
         body=DeliveryValidate,
         response=DeliveryValidateResponse,
-        tags=("Deliveries",),
+        tags=TAGS,
     )
     def validate_delivery(self, ctx, body, query, delivery_id):
         """Validate (dispatch) a delivery: the given serials and quantities, or everything reserved."""
         picking = get_delivery(ctx, delivery_id)
-        lines = [line.model_dump() for line in body.lines] if body.lines is not None else None
+        lines = None
+        if body.lines is not None:
+            lines = [
+                {"move_id": line.move_id, "quantity": line.qty_done, "lot_id": line.lot_id, "lot_name": line.lot_name}
+                for line in body.lines
+            ]
         backorder = picking._abs_validate_delivery(lines, body.force_backorder, actor=ctx.employee)
-        return {"message": "Delivery validated", "delivery": done_payload(picking), "backorder": id_name(backorder)}
+        return {"message": "Delivery validated", "delivery": picking_done(picking), "backorder": id_name(backorder)}
 
     @api_route(
         "/api/stock/deliveries/{delivery_id}/return",
         "POST",
-        auth=(EMPLOYEE, API_KEY),
+        auth=AUTH,
         body=DeliveryReturn,
         response=DeliveryReturnResponse,
-        tags=("Deliveries",),
+        tags=TAGS,
     )
     def return_delivery(self, ctx, body, query, delivery_id):
         """Return goods of a done delivery to stock (Odoo's return), validated at once."""
         picking = get_delivery(ctx, delivery_id)
-        lines = [line.model_dump() for line in body.lines] if body.lines is not None else None
+        lines = None
+        if body.lines is not None:
+            lines = [
+                {"product_id": line.product_id, "quantity": line.quantity, "lot_id": line.lot_id} for line in body.lines
+            ]
         return_picking = picking._abs_return_delivery(lines, body.reason, actor=ctx.employee)
         return {
             "message": "Delivery returned",
-            "delivery": done_payload(picking),
-            "return_picking": done_payload(return_picking),
+            "delivery": picking_done(picking),
+            "return_picking": picking_done(return_picking),
         }

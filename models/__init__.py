@@ -17,5 +17,5 @@ from . import sale_order
 from . import stock_move
 from . import stock_picking
 from . import stock_lot
-from . import abs_stock_service
+from . import stock_quant
 from . import stock_scrap

@@ -1,4 +1,9 @@
+from collections import Counter
+
 from odoo import api, fields, models
+from odoo.tools import float_compare
+
+from . import stock_rules as rules
 
 
 class StockLot(models.Model):
@@ -51,3 +56,181 @@ class StockLot(models.Model):
             with_sa = [lot.id for lot in candidates if last[lot.id].abs_sa_id]
             result = ["|", ("id", "in", matching), ("id", "not in", with_sa)]
         return result if operator in ("=", "in") else ["!", *result]
+
+    # ------------------------------------------------------------------ the lot/serial rules of a request's lines
+
+    @api.model
+    def _abs_check_lines(self, lines, company=None, counting=False, storable=True, new_lot_names=False):
+        """Resolve and check the lines of one stock request together; return them resolved.
+
+        The one implementation of the lot/serial line rules, for every operation that takes lines
+        (receipts, transfers, counts, scraps, deliveries, returns). ``lines``: dicts with
+        ``product_id``, ``quantity`` and optionally the lot as ``lot_id`` or ``lot_name``. Returns
+        copies of the dicts with ``product`` and ``lot`` records added (``lot`` empty when none).
+
+        Queries do not grow with the lines: the products in one search, the lots given by id in one,
+        the lots given by name in one (per product, in ``company`` or shared).
+
+        - ``counting``: the quantity is counted (``>= 0``, a serial counts 0 or 1), not moved (``> 0``,
+          a serial moves exactly 1 unit);
+        - ``storable``: every product must keep stock (deliveries also carry consumables);
+        - ``new_lot_names``: a name unknown for the product is a lot to create (receipts): the line
+          keeps its ``lot_name`` and an empty ``lot``; otherwise it is LOT_NOT_FOUND.
+        """
+        company = company or self.env.company
+        products = rules.visible(
+            self.env["product.product"], [line["product_id"] for line in lines], self.env._("Product")
+        )
+        lots = self._abs_lots_by_id([line.get("lot_id") for line in lines])
+        names = {(line["product_id"], line["lot_name"]) for line in lines if line.get("lot_name")}
+        by_name = self._abs_lots_by_name(names, company)
+        # Records taken from the searched sets (not browsed one by one) share their prefetch: reading a
+        # field of one line's product reads it for every line's product at once.
+        product_of, lot_of = {p.id: p for p in products}, {lot.id: lot for lot in lots}
+        resolved = []
+        for line in lines:
+            product = product_of[line["product_id"]]
+            lot = lot_of[line["lot_id"]] if line.get("lot_id") else self.browse()
+            name = line.get("lot_name")
+            if name:
+                lot = by_name.get((product.id, name), self.browse())
+                if not lot and not new_lot_names:
+                    raise rules.LOT_NOT_FOUND(
+                        self.env._(
+                            "Serial/lot %(lot)s of %(product)s not found.", lot=name, product=product.display_name
+                        ),
+                        details={"lot_name": name, "product_id": product.id},
+                    )
+            resolved.append(dict(line, product=product, lot=lot))
+        self._abs_check_line_rules(resolved, counting=counting, storable=storable)
+        return resolved
+
+    @api.model
+    def _abs_check_line_rules(self, lines, counting=False, storable=True):
+        """The rules on resolved lines (``product``, ``lot``, ``lot_name``, ``quantity``); no query."""
+        serials = Counter()
+        for line in lines:
+            product, lot, qty = line["product"], line["lot"], line["quantity"]
+            lot_given = lot or line.get("lot_name")
+            name = lot.name or line.get("lot_name")
+            if storable and not product.is_storable:
+                raise rules.NOT_STORABLE(
+                    self.env._("%(product)s does not keep stock.", product=product.display_name),
+                    details={"product_id": product.id},
+                )
+            if float_compare(qty, 0.0, precision_digits=6) < 0 or (
+                not counting and float_compare(qty, 0.0, precision_digits=6) == 0
+            ):
+                raise rules.INVALID_QUANTITY(
+                    self.env._("%(product)s: the quantity must be positive.", product=product.display_name)
+                    if not counting
+                    else self.env._("%(product)s: a count cannot be negative.", product=product.display_name),
+                    details={"product_id": product.id},
+                )
+            if product.tracking == "none" and lot_given:
+                raise rules.LOT_NOT_TRACKED(
+                    self.env._(
+                        "%(product)s is not tracked by lot or serial: remove the lot.", product=product.display_name
+                    ),
+                    details={"product_id": product.id},
+                )
+            if product.tracking != "none" and not lot_given:
+                raise rules.LOT_REQUIRED(
+                    self.env._("%(product)s needs a lot or serial number on each line.", product=product.display_name),
+                    details={"product_id": product.id},
+                )
+            if lot and lot.product_id != product:
+                raise rules.LOT_PRODUCT_MISMATCH(
+                    self.env._(
+                        "Lot/serial %(lot)s is not a lot of %(product)s.", lot=lot.name, product=product.display_name
+                    ),
+                    details={"lot_id": lot.id, "product_id": product.id},
+                )
+            if product.tracking != "serial":
+                continue
+            allowed = (0.0, 1.0) if counting else (1.0,)
+            if not any(float_compare(qty, one, precision_digits=6) == 0 for one in allowed):
+                raise rules.SERIAL_QUANTITY(
+                    self.env._("A serial number is counted 0 or 1 (serial %(lot)s).", lot=name)
+                    if counting
+                    else self.env._("A serial number moves exactly one unit (serial %(lot)s).", lot=name),
+                    details={"serial": name, "product_id": product.id},
+                )
+            serials[product.id, name] += 1
+            if serials[product.id, name] > 1:
+                raise rules.DUPLICATE_SERIAL(
+                    self.env._("Serial %(lot)s is given twice.", lot=name),
+                    details={"serial": name, "product_id": product.id},
+                )
+
+    @api.model
+    def _abs_lots_by_id(self, lot_ids):
+        """The lots of ``lot_ids`` (one query); LOT_NOT_FOUND for an unknown or invisible one."""
+        lot_ids = list(dict.fromkeys(i for i in lot_ids if i))
+        if not lot_ids:
+            return self.browse()
+        lots = self.search_fetch([("id", "in", lot_ids)], ["name", "product_id"])
+        missing = sorted(set(lot_ids) - set(lots.ids))
+        if missing:
+            raise rules.LOT_NOT_FOUND(
+                self.env._("Lot/serial not found: %(ids)s", ids=", ".join(map(str, missing))), details={"ids": missing}
+            )
+        return lots
+
+    @api.model
+    def _abs_lots_by_name(self, names, company):
+        """{(product id, name): lot} for ``names``, a set of (product id, name) pairs, in one query."""
+        if not names:
+            return {}
+        lots = self.search_fetch(
+            [
+                ("product_id", "in", list({pid for pid, _name in names})),
+                ("name", "in", list({name for _pid, name in names})),
+                ("company_id", "in", [company.id, False]),
+            ],
+            ["name", "product_id"],
+            order="company_id, id",
+        )
+        found = {}
+        for lot in lots:
+            if (lot.product_id.id, lot.name) in names:
+                found.setdefault((lot.product_id.id, lot.name), lot)
+        return found
+
+    # ------------------------------------------------------------------ read-outs
+
+    @api.model
+    def _abs_lookup(self, name, product_id=None):
+        """The one lot called ``name`` (of ``product_id`` when given): NOT_FOUND, or AMBIGUOUS_LOT
+        when several products have a lot of that name."""
+        domain = [("name", "=", name)]
+        if product_id:
+            domain.append(("product_id", "=", product_id))
+        lots = self.search_fetch(domain, ["name", "ref", "product_id"], limit=2, order="id")
+        if not lots:
+            # The lot is the resource looked up (a path), not a lot named in a request's lines.
+            raise rules.NOT_FOUND(self.env._("Serial/lot %(lot)s not found.", lot=name), details={"lot_name": name})
+        if len(lots) > 1:
+            raise rules.AMBIGUOUS_LOT(
+                self.env._("Several products have the serial %(lot)s: name the product.", lot=name),
+                details={"product_ids": lots.product_id.ids},
+            )
+        return lots
+
+    def _abs_on_hand(self):
+        """{lot id: quantity in internal locations} of these lots, one query."""
+        Quant = self.env["stock.quant"]
+        groups = Quant._read_group(Quant._abs_internal_domain(lot_ids=self.ids), ["lot_id"], ["quantity:sum"])
+        return {lot.id: qty for lot, qty in groups}
+
+    def _abs_locations(self):
+        """[(location, on hand, reserved)] of this lot in internal locations, one query."""
+        self.ensure_one()
+        Quant = self.env["stock.quant"]
+        return [
+            (location, qty, reserved)
+            for location, qty, reserved in Quant._abs_levels(
+                Quant._abs_internal_domain(lot_ids=self.ids), ["location_id"]
+            )
+            if qty or reserved
+        ]

@@ -10,3 +10,14 @@ class StockMove(models.Model):
         result = super()._assign_picking_post_process(new=new)
         self.picking_id._abs_sync_sa_assignment()
         return result
+
+    def _abs_move_line_vals(self, quantity, lot=None, quant=None):
+        """Values of a move line of this move for ``quantity`` (in the product's UoM).
+
+        Built by core's ``_prepare_move_line_vals``: from ``quant`` when the goods come from stock (its
+        location, lot, package and owner), else from the move's source location with ``lot``.
+        """
+        vals = self._prepare_move_line_vals(quantity=quantity, reserved_quant=quant)
+        if lot and not quant:
+            vals["lot_id"] = lot.id
+        return vals

@@ -1,9 +1,9 @@
 from collections import defaultdict
 
-from odoo import api, fields, models
-from odoo.tools.float_utils import float_compare, float_round
+from odoo import Command, api, fields, models
+from odoo.tools.float_utils import float_compare, float_is_zero, float_round
 
-from ..exceptions import AbsRefusal
+from . import stock_rules as rules
 
 
 class StockPicking(models.Model):
@@ -52,12 +52,13 @@ class StockPicking(models.Model):
         done = self.filtered(lambda p: p.state == "done")
         # Second dual-write (idempotent): catches an order stamped after its delivery was created.
         done._abs_sync_sa_assignment(actor=self.env["abs.employee"].browse(self.env.context.get("abs_actor_id")))
-        for picking in done:
-            done_lines = picking.move_line_ids.filtered(lambda ml: ml.lot_id and ml.quantity)
-            if picking.location_dest_id.usage == "customer":
-                picking._abs_on_serials_delivered(done_lines)
-            elif picking.location_id.usage == "customer":
-                picking._abs_on_serials_returned(done_lines)
+        lines = done.move_line_ids.filtered(lambda ml: ml.lot_id and ml.quantity)
+        delivered = lines.filtered(lambda ml: ml.location_dest_id.usage == "customer")
+        returned = lines.filtered(lambda ml: ml.location_id.usage == "customer")
+        if delivered:
+            done._abs_on_serials_delivered(delivered)
+        if returned:
+            done._abs_on_serials_returned(returned)
         return result
 
     def _abs_sa_origin(self):
@@ -72,36 +73,168 @@ class StockPicking(models.Model):
     # ------------------------------------------------------------------ asset workflow hooks
 
     def _abs_on_serials_delivered(self, move_lines):
-        """Called once a delivery to a customer is done, with its move lines carrying a lot/serial.
+        """Called once per batch of pickings done together, with every move line that took a lot/serial
+        to a customer.
 
-        Does nothing here: the asset workflow extends it (ov.asset per serial, linked to the SA).
+        ``self``: the pickings just done (all of them, not one by one); ``move_lines``: their lines
+        with a lot and a quantity whose destination is a customer location. Does nothing here: the
+        asset workflow extends it (one ``ov.asset`` per serial, linked to the SA), in batch.
         """
         return True
 
     def _abs_on_serials_returned(self, move_lines):
-        """Called once a return from a customer is done, with its move lines carrying a lot/serial.
+        """Called once per batch of pickings done together, with every move line that brought a lot/serial
+        back from a customer.
 
-        Does nothing here: the asset workflow extends it (asset transferred / inactive).
+        ``self``: the pickings just done; ``move_lines``: their lines with a lot and a quantity whose
+        source is a customer location. Does nothing here: the asset workflow extends it (asset
+        transferred / inactive), in batch.
         """
         return True
+
+    # ------------------------------------------------------------------ receipts and transfers
+
+    @api.model
+    def _abs_receive(self, lines, warehouse=None, partner=None, origin=None, scheduled_date=None, validate=True):
+        """Create (and by default validate) a supplier receipt with its lots; return it.
+
+        ``lines``: dicts ``{"product_id", "quantity", "lot_names"}``: a serial-tracked line names one
+        serial per unit, a lot-tracked line one lot, an untracked line none. Existing lots are reused
+        (a serial still in stock cannot arrive again), the others are created. ``warehouse``: default
+        the user's; ``partner``: the supplier. Everything is checked before anything is written.
+        """
+        Quant = self.env["stock.quant"]
+        warehouse = warehouse or Quant._abs_default_warehouse()
+        company = warehouse.company_id
+        entries = []
+        for index, line in enumerate(lines):
+            names = line.get("lot_names") or [None]
+            qty = line["quantity"] / len(names)
+            entries += [
+                {"product_id": line["product_id"], "quantity": qty, "lot_name": name, "line": index} for name in names
+            ]
+        entries = self.env["stock.lot"]._abs_check_lines(entries, company=company, new_lot_names=True)
+        for entry in entries:
+            if entry["product"].tracking == "lot" and len(lines[entry["line"]].get("lot_names") or ()) > 1:
+                raise rules.LOT_COUNT(
+                    self.env._("%(product)s: give one lot name per line.", product=entry["product"].display_name),
+                    details={"product_id": entry["product"].id},
+                )
+        serials = self.env["stock.lot"].union(
+            *(entry["lot"] for entry in entries if entry["product"].tracking == "serial")
+        )
+        where = Quant._abs_serial_locations(serials)
+        in_stock = sorted(lot.name for lot in serials if where[lot])
+        if in_stock:
+            raise rules.SERIAL_IN_STOCK(
+                self.env._("These serial numbers are already in stock: %(serials)s", serials=", ".join(in_stock)),
+                details={"serials": in_stock},
+            )
+        new_lots = list(dict.fromkeys((e["product"], e["lot_name"]) for e in entries if e["lot_name"] and not e["lot"]))
+        created = self.env["stock.lot"].create(
+            [{"name": name, "product_id": product.id, "company_id": company.id} for product, name in new_lots]
+        )
+        created_by_key = dict(zip(new_lots, created, strict=True))
+        for entry in entries:
+            if entry["lot_name"] and not entry["lot"]:
+                entry["lot"] = created_by_key[entry["product"], entry["lot_name"]]
+
+        picking_type = warehouse.in_type_id
+        src = picking_type.default_location_src_id or self.env.ref("stock.stock_location_suppliers")
+        dest = picking_type.default_location_dest_id or warehouse.lot_stock_id
+        picking = self._abs_create_picking(
+            picking_type,
+            src,
+            dest,
+            [(entry["product"], entry["quantity"], entry["lot"], None) for entry in entries],
+            partner_id=partner.id if partner else False,
+            origin=origin,
+            **({"scheduled_date": scheduled_date} if scheduled_date else {}),
+        )
+        if validate:
+            picking.move_ids.picked = True
+            picking._abs_validate()
+        return picking
+
+    @api.model
+    def _abs_transfer(self, source, destination, lines, validate=True):
+        """Internal transfer between two stock locations of one company, from free stock in ``source``.
+
+        ``lines``: dicts ``{"product_id", "quantity", "lot_id"}``. The stock is taken where it is
+        under ``source`` (its sub-locations included), never from another operation's reservation.
+        Returns the picking, validated unless ``validate`` is false (then its lines are reserved).
+        """
+        Quant = self.env["stock.quant"]
+        Quant._abs_check_internal(source | destination)
+        if source == destination:
+            raise rules.SAME_LOCATION(self.env._("Source and destination are the same location."))
+        if source.company_id != destination.company_id:
+            raise rules.COMPANY_MISMATCH(self.env._("Both locations must belong to the same company."))
+        lines = self.env["stock.lot"]._abs_check_lines(lines, company=source.company_id)
+        wanted = defaultdict(float)
+        for line in lines:
+            wanted[line["product"], line["lot"]] += line["quantity"]
+        allocations = Quant._abs_allocate(source, wanted)
+
+        picking_type = source.warehouse_id.int_type_id or self.env["stock.picking.type"].search(
+            [("code", "=", "internal"), ("company_id", "=", source.company_id.id)], limit=1
+        )
+        if not picking_type:
+            raise rules.NO_PICKING_TYPE(self.env._("No internal transfer operation type for this company."))
+        picking = self._abs_create_picking(
+            picking_type,
+            source,
+            destination,
+            [(product, qty, lot, quant) for (product, lot), pieces in allocations.items() for quant, qty in pieces],
+        )
+        if validate:
+            picking.move_ids.picked = True
+            picking._abs_validate()
+        return picking
+
+    # ------------------------------------------------------------------ validation without wizards
+
+    def _abs_validate(self, actor=None, backorder=False):
+        """Validate these pickings with the quantities picked, where no wizard can be shown.
+
+        The one wizard-free validation of the API: core's questions are answered beforehand (the
+        backorder question by ``backorder``: the unpicked rest goes to a backorder, or is dropped;
+        core's one-time "send SMS?" question (stock_sms) is skipped, so API validations send no SMS,
+        which would need IAP credits). ``actor``: the employee credited by the SA dual-write.
+        Refused (NOT_VALIDATED, naming the wizard) if core still asks a question instead.
+        """
+        context = {"skip_backorder": True, "skip_sms": True, "abs_actor_id": actor.id if actor else False}
+        if not backorder:
+            context["picking_ids_not_to_backorder"] = self.ids
+        answer = self.with_context(**context).button_validate()
+        not_done = self.filtered(lambda p: p.state != "done")
+        if not_done:
+            wizard = answer.get("res_model") if isinstance(answer, dict) else None
+            raise rules.NOT_VALIDATED(
+                self.env._(
+                    "%(name)s could not be validated: Odoo asks a question the API cannot answer (%(wizard)s).",
+                    name=", ".join(not_done.mapped("name")),
+                    wizard=wizard or "-",
+                ),
+                details={"wizard": wizard},
+            )
 
     # ------------------------------------------------------------------ delivery validation
 
     def _abs_validate_delivery(self, lines=None, force_backorder=False, actor=None):
         """Validate this outgoing delivery; return its backorder (empty when none).
 
-        ``lines``: dicts ``{"move_id", "qty_done", "lot_id" | "lot_name"}``; ``None`` delivers every
+        ``lines``: dicts ``{"move_id", "quantity", "lot_id" | "lot_name"}``; ``None`` delivers every
         move at its ordered quantity with the reserved serials. A partial delivery needs
-        ``force_backorder``; the rest goes to a backorder governed by the same SA. The request is
-        checked before the delivery's lines are touched; refusals raise :class:`AbsRefusal` (a
-        UserError: the caller's transaction, or the API's savepoint, is rolled back).
+        ``force_backorder``; the rest goes to a backorder governed by the same SA. The whole request
+        is checked (lines, then free stock with the quants locked) before the delivery is touched.
         """
         self.ensure_one()
         if self.picking_type_code != "outgoing":
-            raise AbsRefusal(self.env._("%(name)s is not a delivery.", name=self.name), "not_a_delivery")
+            raise rules.NOT_A_DELIVERY(self.env._("%(name)s is not a delivery.", name=self.name))
         if self.state in ("done", "cancel"):
-            raise AbsRefusal(
-                self.env._("Delivery %(name)s is already %(state)s.", name=self.name, state=self.state), "invalid_state"
+            raise rules.INVALID_STATE(
+                self.env._("Delivery %(name)s is already %(state)s.", name=self.name, state=self.state)
             )
         if self.state == "draft":
             self.action_confirm()
@@ -111,34 +244,18 @@ class StockPicking(models.Model):
         else:
             plan = self._abs_plan_from_lines(moves, lines)
         self._abs_check_plan_complete(moves, plan, force_backorder)
-        self._abs_check_stock(plan)
-        self._abs_apply_plan(moves, plan)
-        previous = self.search([("backorder_id", "=", self.id)])
-        answer = self.with_context(**self._abs_validation_context(actor)).button_validate()
-        if self.state != "done":
-            raise self._abs_not_validated(self.name, answer)
-        return self.search([("backorder_id", "=", self.id), ("id", "not in", previous.ids)], limit=1)
-
-    @api.model
-    def _abs_validation_context(self, actor=None):
-        """Context for validating from the API, where no wizard can be shown: the backorder question is
-        answered by the request itself (force_backorder), and core's one-time "send SMS?" question
-        (stock_sms) is skipped, so API validations send no SMS (they would need IAP credits)."""
-        return {"skip_backorder": True, "skip_sms": True, "abs_actor_id": actor.id if actor else False}
-
-    @api.model
-    def _abs_not_validated(self, name, answer):
-        """Core answered with a question (a wizard) instead of validating: say which one."""
-        wizard = answer.get("res_model") if isinstance(answer, dict) else None
-        return AbsRefusal(
-            self.env._(
-                "%(name)s could not be validated: Odoo asks a question the API cannot answer (%(wizard)s).",
-                name=name,
-                wizard=wizard or "-",
-            ),
-            "not_validated",
-            details={"wizard": wizard},
+        planned = moves.filtered(lambda m: plan.get(m))
+        wanted = defaultdict(float)
+        for move in planned:
+            for qty, lot in plan[move]:
+                wanted[move.product_id, lot] += move.product_uom._compute_quantity(qty, move.product_id.uom_id)
+        allocations = self.env["stock.quant"]._abs_allocate(
+            self.location_id, wanted, own_move_lines=planned.move_line_ids
         )
+        self._abs_apply_plan(moves, plan, allocations)
+        previous = self.search([("backorder_id", "=", self.id)])
+        self._abs_validate(actor, backorder=True)
+        return self.search([("backorder_id", "=", self.id), ("id", "not in", previous.ids)], limit=1)
 
     def _abs_plan_from_reservation(self, moves, force_backorder=False):
         """Plan {move: [(qty, lot)]} delivering every move in full from what Odoo reserved.
@@ -159,111 +276,46 @@ class StockPicking(models.Model):
                 continue
             short = float_compare(move.quantity, move.product_uom_qty, precision_rounding=rounding) < 0
             if short and not force_backorder:
-                tracked = move.has_tracking != "none"
-                raise AbsRefusal(
+                code = rules.SERIAL_UNAVAILABLE if move.has_tracking == "serial" else rules.INSUFFICIENT_STOCK
+                raise code(
                     self.env._(
-                        "Not enough %(what)s of %(product)s available in %(location)s to deliver %(qty)s.",
-                        what=self.env._("serials") if tracked else self.env._("stock"),
+                        "Not enough %(product)s available in %(location)s to deliver %(qty)s.",
                         product=move.product_id.display_name,
                         location=self.location_id.display_name,
                         qty=move.product_uom_qty,
                     ),
-                    "serial_unavailable" if tracked else "insufficient_stock",
-                    status=409,
+                    details={"product_id": move.product_id.id, "missing": move.product_uom_qty - move.quantity},
                 )
             plan[move] = [(ml.quantity, ml.lot_id) for ml in move.move_line_ids if ml.quantity]
         return plan
 
     def _abs_plan_from_lines(self, moves, lines):
-        """Plan {move: [(qty, lot)]} from the caller's lines, each line checked."""
+        """Plan {move: [(qty, lot)]} from the caller's lines, checked by the common line rules."""
         by_id = {move.id: move for move in moves}
-        Lot = self.env["stock.lot"]
-        lot_ids = {line["lot_id"] for line in lines if line.get("lot_id")}
-        known_lots = Lot.browse(lot_ids).exists() if lot_ids else Lot
-        plan = defaultdict(list)
-        seen_serials = set()
         for line in lines:
-            move = by_id.get(line["move_id"])
-            if not move:
-                raise AbsRefusal(
+            if line["move_id"] not in by_id:
+                raise rules.MOVE_NOT_IN_DELIVERY(
                     self.env._(
                         "Move %(move)s is not an open line of delivery %(name)s.", move=line["move_id"], name=self.name
                     ),
-                    "move_not_in_delivery",
+                    details={"move_id": line["move_id"]},
                 )
-            product = move.product_id
-            qty = line["qty_done"]
-            if float_compare(qty, 0.0, precision_rounding=move.product_uom.rounding) <= 0:
-                raise AbsRefusal(self.env._("qty_done must be greater than zero."), "invalid_quantity")
-            lot = Lot
-            if line.get("lot_id"):
-                lot = known_lots.filtered(lambda lt, lot_id=line["lot_id"]: lt.id == lot_id)
-                if not lot:
-                    raise AbsRefusal(
-                        self.env._("Lot/serial %(lot)s not found.", lot=line["lot_id"]), "lot_not_found", 404
-                    )
-            elif line.get("lot_name"):
-                lot = Lot.search(
-                    [
-                        ("name", "=", line["lot_name"]),
-                        ("product_id", "=", product.id),
-                        ("company_id", "in", [False, self.company_id.id]),
-                    ],
-                    limit=1,
-                )
-                if not lot:
-                    raise AbsRefusal(
-                        self.env._(
-                            "Serial %(lot)s of %(product)s not found.",
-                            lot=line["lot_name"],
-                            product=product.display_name,
-                        ),
-                        "lot_not_found",
-                        404,
-                    )
-            if lot and product.tracking == "none":
-                raise AbsRefusal(
-                    self.env._(
-                        "%(product)s is not tracked by lot or serial: remove the lot.", product=product.display_name
-                    ),
-                    "lot_not_expected",
-                )
-            if not lot and product.tracking != "none":
-                raise AbsRefusal(
-                    self.env._("%(product)s needs a lot/serial number on each line.", product=product.display_name),
-                    "lot_required",
-                )
-            if lot and lot.product_id != product:
-                raise AbsRefusal(
-                    self.env._(
-                        "Lot/serial %(lot)s is not a lot of %(product)s.", lot=lot.name, product=product.display_name
-                    ),
-                    "lot_product_mismatch",
-                )
-            if product.tracking == "serial":
-                if float_compare(qty, 1.0, precision_rounding=move.product_uom.rounding) != 0:
-                    raise AbsRefusal(
-                        self.env._("A serial number line delivers exactly 1 unit (serial %(lot)s).", lot=lot.name),
-                        "invalid_quantity",
-                    )
-                if lot.id in seen_serials:
-                    raise AbsRefusal(self.env._("Serial %(lot)s is given twice.", lot=lot.name), "duplicate_serial")
-                seen_serials.add(lot.id)
-            plan[move].append((qty, lot))
+        lines = self.env["stock.lot"]._abs_check_lines(
+            [dict(line, product_id=by_id[line["move_id"]].product_id.id) for line in lines],
+            company=self.company_id,
+            storable=False,
+        )
+        plan = defaultdict(list)
+        for line in lines:
+            plan[by_id[line["move_id"]]].append((line["quantity"], line["lot"]))
         for move, entries in plan.items():
-            if (
-                float_compare(
-                    sum(q for q, _lot in entries), move.product_uom_qty, precision_rounding=move.product_uom.rounding
-                )
-                > 0
-            ):
-                raise AbsRefusal(
+            ordered = move.product_uom_qty
+            if float_compare(sum(q for q, _lot in entries), ordered, precision_rounding=move.product_uom.rounding) > 0:
+                raise rules.OVER_DELIVERY(
                     self.env._(
-                        "More %(product)s than ordered (%(qty)s).",
-                        product=move.product_id.display_name,
-                        qty=move.product_uom_qty,
+                        "More %(product)s than ordered (%(qty)s).", product=move.product_id.display_name, qty=ordered
                     ),
-                    "over_delivery",
+                    details={"move_id": move.id},
                 )
         return dict(plan)
 
@@ -278,102 +330,34 @@ class StockPicking(models.Model):
             for move in moves
         )
         if not any(plan.values()):
-            raise AbsRefusal(self.env._("Nothing to deliver."), "nothing_to_deliver")
+            raise rules.NOTHING_TO_DELIVER(self.env._("Nothing to deliver."))
         if partial and not force_backorder:
-            raise AbsRefusal(
+            raise rules.PARTIAL_DELIVERY(
                 self.env._(
                     "Partial delivery of %(name)s: send force_backorder to deliver part now and the rest later.",
                     name=self.name,
-                ),
-                "partial_delivery",
+                )
             )
 
-    def _abs_check_stock(self, plan):
-        """Every storable quantity must be on hand in the source location (serials: not yet delivered).
-
-        The quants are locked first, so two requests delivering the same serial are serialised: the
-        second one waits, fails to serialise, is retried by Odoo and then sees the serial gone (409).
-        """
-        needed = defaultdict(float)
-        for move, entries in plan.items():
-            if not move.product_id.is_storable:
-                continue
-            for qty, lot in entries:
-                needed[(move.product_id, lot)] += move.product_uom._compute_quantity(qty, move.product_id.uom_id)
-        if not needed:
-            return
-        Quant = self.env["stock.quant"]
-        quants = Quant.search(
-            [
-                ("product_id", "in", list({product.id for product, _lot in needed})),
-                ("location_id", "child_of", self.location_id.id),
-            ]
-        )
-        if quants:
-            self.env.cr.execute("SELECT id FROM stock_quant WHERE id IN %s FOR NO KEY UPDATE", [tuple(quants.ids)])
-            quants.invalidate_recordset(["quantity", "reserved_quantity"])
-        for (product, lot), qty in needed.items():
-            on_hand = sum(
-                quants.filtered(
-                    lambda q, product=product, lot=lot: q.product_id == product and (not lot or q.lot_id == lot)
-                ).mapped("quantity")
-            )
-            if float_compare(on_hand, qty, precision_rounding=product.uom_id.rounding) < 0:
-                if lot:
-                    raise AbsRefusal(
-                        self.env._(
-                            "Serial/lot %(lot)s of %(product)s is not available in %(location)s "
-                            "(already delivered or elsewhere).",
-                            lot=lot.name,
-                            product=product.display_name,
-                            location=self.location_id.display_name,
-                        ),
-                        "serial_unavailable",
-                        status=409,
-                    )
-                raise AbsRefusal(
-                    self.env._(
-                        "Only %(on_hand)s %(product)s on hand in %(location)s, %(qty)s asked.",
-                        on_hand=on_hand,
-                        product=product.display_name,
-                        location=self.location_id.display_name,
-                        qty=qty,
-                    ),
-                    "insufficient_stock",
-                    status=409,
-                )
-
-    def _abs_apply_plan(self, moves, plan):
-        """Replace the moves' lines by the plan: planned moves picked, the others left for a backorder."""
-        Quant = self.env["stock.quant"]
-        to_reset = moves.filtered(
-            lambda m: [(ml.quantity, ml.lot_id) for ml in m.move_line_ids if ml.quantity] != plan.get(m)
-        )
-        to_reset.picked = False
-        to_reset.move_line_ids.picked = False
-        to_reset._do_unreserve()
-        vals_list = []
-        for move in to_reset:
-            for qty, lot in plan.get(move, []):
-                location = self.location_id
-                if lot:
-                    # Take the serial from the sub-location that holds it.
-                    quant = Quant._gather(move.product_id, self.location_id, lot_id=lot, strict=False)
-                    location = quant.filtered(lambda q: q.quantity > 0)[:1].location_id or location
-                vals_list.append(
-                    {
-                        "move_id": move.id,
-                        "picking_id": self.id,
-                        "product_id": move.product_id.id,
-                        "product_uom_id": move.product_uom.id,
-                        "quantity": qty,
-                        "lot_id": lot.id or False,
-                        "location_id": location.id,
-                        "location_dest_id": move.location_dest_id.id,
-                    }
-                )
-        self.env["stock.move.line"].create(vals_list)
+    def _abs_apply_plan(self, moves, plan, allocations):
+        """Replace the planned moves' lines by the plan, taken from the allocated quants; picked moves
+        are delivered now, the others are left for a backorder."""
         planned = moves.filtered(lambda m: plan.get(m))
+        planned.picked = False
+        planned.move_line_ids.picked = False
+        planned._do_unreserve()
+        pools = {key: list(pieces) for key, pieces in allocations.items()}
+        vals_list = []
+        for move in planned:
+            product = move.product_id
+            for qty, lot in plan[move]:
+                qty = move.product_uom._compute_quantity(qty, product.uom_id)
+                if not product.is_storable:
+                    vals_list.append(move._abs_move_line_vals(qty, lot=lot))
+                    continue
+                for quant, take in _take(pools[product, lot], qty, product.uom_id.rounding):
+                    vals_list.append(move._abs_move_line_vals(take, quant=quant))
+        self.env["stock.move.line"].create(vals_list)
         planned.move_line_ids.picked = True
         planned.picked = True
         (moves - planned).picked = False
@@ -388,19 +372,17 @@ class StockPicking(models.Model):
         """
         self.ensure_one()
         if self.picking_type_code != "outgoing" or self.state != "done":
-            raise AbsRefusal(
+            raise rules.NOT_RETURNABLE(
                 self.env._(
                     "Only a done delivery can be returned; %(name)s is %(state)s.", name=self.name, state=self.state
-                ),
-                "not_returnable",
+                )
             )
+        plan = self._abs_return_plan(self._abs_returnable(), lines)
         wizard = (
             self.env["stock.return.picking"]
             .with_context(active_id=self.id, active_ids=self.ids, active_model="stock.picking")
             .create({"picking_id": self.id})
         )
-        returnable = self._abs_returnable()
-        plan = self._abs_return_plan(returnable, lines)
         for wizard_line in wizard.product_return_moves:
             wizard_line.quantity = sum(q for q, _lot in plan.get(wizard_line.move_id, []))
         return_picking = wizard._create_return()
@@ -408,45 +390,31 @@ class StockPicking(models.Model):
         return_moves.picked = False
         return_moves._do_unreserve()
         return_moves.move_line_ids.unlink()
-        vals_list = []
-        for return_move in return_moves:
-            for qty, lot in plan.get(return_move.origin_returned_move_id, []):
-                vals_list.append(
-                    {
-                        "move_id": return_move.id,
-                        "picking_id": return_picking.id,
-                        "product_id": return_move.product_id.id,
-                        "product_uom_id": return_move.product_uom.id,
-                        "quantity": qty,
-                        "lot_id": lot.id or False,
-                        "location_id": return_picking.location_id.id,
-                        "location_dest_id": return_move.location_dest_id.id,
-                    }
-                )
-        self.env["stock.move.line"].create(vals_list)
+        self.env["stock.move.line"].create(
+            [
+                move._abs_move_line_vals(move.product_uom._compute_quantity(qty, move.product_id.uom_id), lot=lot)
+                for move in return_moves
+                for qty, lot in plan.get(move.origin_returned_move_id, [])
+            ]
+        )
         return_moves.move_line_ids.picked = True
         return_moves.picked = True
         if reason:
             return_picking.message_post(body=self.env._("Return reason: %(reason)s", reason=reason))
-        answer = return_picking.with_context(
-            picking_ids_not_to_backorder=return_picking.ids, **self._abs_validation_context(actor)
-        ).button_validate()
-        if return_picking.state != "done":
-            raise self._abs_not_validated(return_picking.name, answer)
+        return_picking._abs_validate(actor)
         return return_picking
 
     def _abs_returnable(self):
         """{move: [(qty, lot)]} of what this delivery took to the customer and is still there."""
         returnable = {}
-        at_customer = {}
+        at_customer = defaultdict(float)
         lots = self.move_line_ids.lot_id
         if lots:
-            quants = self.env["stock.quant"].search_fetch(
+            for quant in self.env["stock.quant"].search_fetch(
                 [("lot_id", "in", lots.ids), ("location_id", "child_of", self.location_dest_id.id)],
                 ["lot_id", "quantity"],
-            )
-            for quant in quants:
-                at_customer[quant.lot_id] = at_customer.get(quant.lot_id, 0.0) + quant.quantity
+            ):
+                at_customer[quant.lot_id] += quant.quantity
         for move in self.move_ids.filtered(lambda m: m.state == "done" and not m.scrapped):
             rounding = move.product_uom.rounding
             returned = sum(
@@ -455,7 +423,7 @@ class StockPicking(models.Model):
             left = float_round(move.quantity - returned, precision_rounding=rounding)
             entries = []
             for ml in move.move_line_ids.filtered("lot_id"):
-                qty = min(ml.quantity, at_customer.get(ml.lot_id, 0.0), left)
+                qty = min(ml.quantity, at_customer[ml.lot_id], left)
                 if qty > 0:
                     entries.append((qty, ml.lot_id))
                     at_customer[ml.lot_id] -= qty
@@ -467,61 +435,111 @@ class StockPicking(models.Model):
         return returnable
 
     def _abs_return_plan(self, returnable, lines):
+        """Plan {delivered move: [(qty, lot)]} of a return: everything returnable, or the caller's lines."""
         if lines is None:
             if not returnable:
-                raise AbsRefusal(self.env._("Nothing left to return on %(name)s.", name=self.name), "nothing_to_return")
+                raise rules.NOTHING_TO_RETURN(self.env._("Nothing left to return on %(name)s.", name=self.name))
             return returnable
-        Lot = self.env["stock.lot"]
+        delivered = self.move_ids.filtered(lambda m: m.state == "done")
+        for line in lines:
+            if line["product_id"] not in delivered.product_id.ids:
+                raise rules.PRODUCT_NOT_IN_DELIVERY(
+                    self.env._(
+                        "Product %(product)s is not part of delivery %(name)s.",
+                        product=line["product_id"],
+                        name=self.name,
+                    ),
+                    details={"product_id": line["product_id"]},
+                )
+        lines = self.env["stock.lot"]._abs_check_lines(lines, company=self.company_id, storable=False)
+        delivered_lots = delivered.move_line_ids.lot_id
         plan = defaultdict(list)
         available = {move: list(entries) for move, entries in returnable.items()}
-        delivered_products = self.move_ids.filtered(lambda m: m.state == "done").product_id
         for line in lines:
-            product_id, qty, lot_id = line["product_id"], line["quantity"], line.get("lot_id")
-            moves = [m for m in available if m.product_id.id == product_id]
-            if product_id not in delivered_products.ids:
-                raise AbsRefusal(
-                    self.env._(
-                        "Product %(product)s is not part of delivery %(name)s.", product=product_id, name=self.name
-                    ),
-                    "product_not_in_delivery",
+            product, lot, qty = line["product"], line["lot"], line["quantity"]
+            if lot and lot not in delivered_lots:
+                raise rules.LOT_NOT_IN_DELIVERY(
+                    self.env._("Serial/lot %(lot)s was not delivered by %(name)s.", lot=lot.name, name=self.name),
+                    details={"lot_id": lot.id},
                 )
-            tracking = delivered_products.filtered(lambda p, pid=product_id: p.id == pid).tracking
-            if lot_id and tracking == "none":
-                raise AbsRefusal(
-                    self.env._("This product is not tracked by lot or serial: remove the lot."), "lot_not_expected"
-                )
-            if tracking == "serial" and lot_id and qty != 1:
-                raise AbsRefusal(self.env._("A serial number line returns exactly 1 unit."), "invalid_quantity")
-            if lot_id:
-                lot = Lot.browse(lot_id).exists()
-                if not lot:
-                    raise AbsRefusal(self.env._("Lot/serial %(lot)s not found.", lot=lot_id), "lot_not_found", 404)
-                if lot not in self.move_line_ids.lot_id:
-                    raise AbsRefusal(
-                        self.env._("Serial/lot %(lot)s was not delivered by %(name)s.", lot=lot.name, name=self.name),
-                        "lot_not_in_delivery",
-                    )
             wanted = qty
-            for move in moves:
-                for index, (left, lot) in enumerate(available[move]):
-                    if wanted <= 0:
+            for move, entries in available.items():
+                if move.product_id != product:
+                    continue
+                for index, (left, entry_lot) in enumerate(entries):
+                    if float_is_zero(wanted, precision_rounding=move.product_uom.rounding):
                         break
-                    if left <= 0:
-                        continue
-                    if lot_id and lot.id != lot_id:
+                    if left <= 0 or (lot and entry_lot != lot):
                         continue
                     take = min(left, wanted)
-                    plan[move].append((take, lot))
-                    available[move][index] = (left - take, lot)
+                    plan[move].append((take, entry_lot))
+                    entries[index] = (left - take, entry_lot)
                     wanted -= take
-            if wanted > 0:
-                raise AbsRefusal(
+            if float_compare(wanted, 0.0, precision_rounding=product.uom_id.rounding) > 0:
+                raise rules.OVER_RETURN(
                     self.env._(
-                        "Cannot return %(qty)s of product %(product)s: not that much is still at the customer.",
+                        "Cannot return %(qty)s %(product)s: not that much is still at the customer.",
                         qty=qty,
-                        product=product_id,
+                        product=product.display_name,
                     ),
-                    "over_return",
-                    status=409 if lot_id else 400,
+                    details={"product_id": product.id, "lot_id": lot.id or None},
                 )
         return dict(plan)
+
+    # ------------------------------------------------------------------ helpers
+
+    @api.model
+    def _abs_create_picking(self, picking_type, src, dest, lines, **picking_vals):
+        """A confirmed picking with one move per product and exactly the given move lines.
+
+        ``lines``: ``[(product, quantity, lot, quant)]`` in the product's UoM; ``quant`` is where the
+        goods come from (else ``src`` and ``lot``). The lines are created before the confirmation, so
+        Odoo finds the moves reserved and proposes nothing else (never another serial).
+        """
+        qty_by_product = defaultdict(float)
+        for product, qty, _lot, _quant in lines:
+            qty_by_product[product] += qty
+        picking = self.create(
+            {
+                "picking_type_id": picking_type.id,
+                "location_id": src.id,
+                "location_dest_id": dest.id,
+                **picking_vals,
+                "move_ids": [
+                    Command.create(self._prepare_abs_move_vals(product, qty, src, dest))
+                    for product, qty in qty_by_product.items()
+                ],
+            }
+        )
+        move_of = {move.product_id: move for move in picking.move_ids}
+        self.env["stock.move.line"].create(
+            [move_of[product]._abs_move_line_vals(qty, lot=lot, quant=quant) for product, qty, lot, quant in lines]
+        )
+        picking.action_confirm()
+        return picking
+
+    @api.model
+    def _prepare_abs_move_vals(self, product, qty, src, dest):
+        return {
+            "name": product.display_name,
+            "product_id": product.id,
+            "product_uom": product.uom_id.id,
+            "product_uom_qty": qty,
+            "location_id": src.id,
+            "location_dest_id": dest.id,
+        }
+
+
+def _take(pieces, qty, rounding):
+    """Take ``qty`` from ``pieces`` (a list of ``(quant, free)``, consumed in place): [(quant, taken)]."""
+    taken = []
+    for index, (quant, free) in enumerate(pieces):
+        if float_is_zero(qty, precision_rounding=rounding):
+            break
+        take = min(free, qty)
+        if float_is_zero(take, precision_rounding=rounding):
+            continue
+        taken.append((quant, take))
+        pieces[index] = (quant, free - take)
+        qty -= take
+    return taken

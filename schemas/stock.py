@@ -1,6 +1,6 @@
 """Warehouse & stock schemas (seed: "Warehouse & Stock (stock_api.py)" and workflow 0)."""
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from .common import (
     MAX_QUANTITY,
     ApiDate,
+    Filter,
     IdName,
     PageQuery,
     PageResponse,
@@ -22,6 +23,14 @@ PickingState = Literal["draft", "waiting", "confirmed", "assigned", "done", "can
 # A counted quantity: zero is a count too (nothing left).
 CountedQuantity = Annotated[float, Field(ge=0, le=MAX_QUANTITY, allow_inf_nan=False)]
 LotName = Annotated[str, Field(min_length=1, max_length=128)]
+
+
+def start_of_day(day):
+    return datetime.combine(day, time.min)
+
+
+def start_of_next_day(day):
+    return datetime.combine(day + timedelta(days=1), time.min)
 
 
 # --------------------------------------------------------------------------- queries
@@ -42,9 +51,13 @@ class ProductLevelsQuery(QueryParams):
 
 
 class LotListQuery(PageQuery):
-    product_id: QueryId | None = None
-    serial: str | None = Field(None, min_length=1, max_length=128, description="Exact serial/lot name")
-    q: str | None = Field(None, min_length=1, max_length=128, description="Part of the serial/lot name")
+    product_id: Annotated[QueryId | None, Filter("product_id")] = None
+    serial: Annotated[str | None, Filter("name")] = Field(
+        None, min_length=1, max_length=128, description="Exact serial/lot name"
+    )
+    q: Annotated[str | None, Filter("name", "ilike")] = Field(
+        None, min_length=1, max_length=128, description="Part of the serial/lot name"
+    )
 
 
 class LotLookupQuery(QueryParams):
@@ -53,18 +66,18 @@ class LotLookupQuery(QueryParams):
 
 class ReceiptListQuery(PageQuery):
     state: PickingState = Field("active", description="A picking state, or 'active' (neither done nor cancelled)")
-    warehouse_id: QueryId | None = None
-    partner_id: QueryId | None = None
+    warehouse_id: Annotated[QueryId | None, Filter("picking_type_id.warehouse_id")] = None
+    partner_id: Annotated[QueryId | None, Filter("partner_id")] = None
 
 
 class MovementListQuery(PageQuery):
-    product_id: QueryId | None = None
-    lot_id: QueryId | None = None
+    product_id: Annotated[QueryId | None, Filter("product_id")] = None
+    lot_id: Annotated[QueryId | None, Filter("move_line_ids.lot_id")] = None
     location_id: QueryId | None = Field(None, description="Source or destination")
-    picking_type: Literal["incoming", "outgoing", "internal"] | None = None
+    picking_type: Annotated[Literal["incoming", "outgoing", "internal"] | None, Filter("picking_type_id.code")] = None
     state: Literal["done", "not_done", "all"] = Field("all", description="done moves, pending ones, or both")
-    date_from: ApiDate | None = None
-    date_to: ApiDate | None = None
+    date_from: Annotated[ApiDate | None, Filter("date", ">=", start_of_day)] = None
+    date_to: Annotated[ApiDate | None, Filter("date", "<", start_of_next_day)] = None
 
 
 # --------------------------------------------------------------------------- bodies

@@ -1,8 +1,8 @@
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from .common import IdName, PageQuery, PageResponse, PositiveId, Quantity, QueryId, RequestBody
+from .common import Filter, IdName, PageQuery, PageResponse, PositiveId, Quantity, QueryId, RequestBody
 from .stock import LotName, MoveOut, PickingSummaryOut
 
 DeliveryState = Literal["draft", "waiting", "confirmed", "assigned", "done", "cancel"]
@@ -10,8 +10,12 @@ DeliveryState = Literal["draft", "waiting", "confirmed", "assigned", "done", "ca
 
 class DeliveryListQuery(PageQuery):
     state: DeliveryState | None = Field(None, description="Only this state; default: every state but done and cancel")
-    warehouse_id: QueryId | None = Field(None, description="Only deliveries of this warehouse")
-    sale_order_id: QueryId | None = Field(None, description="Only deliveries of this sale order")
+    warehouse_id: Annotated[QueryId | None, Filter("picking_type_id.warehouse_id")] = Field(
+        None, description="Only deliveries of this warehouse"
+    )
+    sale_order_id: Annotated[QueryId | None, Filter("sale_id")] = Field(
+        None, description="Only deliveries of this sale order"
+    )
 
 
 class DeliveryLineIn(RequestBody):

@@ -1,6 +1,10 @@
+from unittest.mock import patch
+
 from odoo.tests import tagged
 
-from .common import AbsHttpCase, AbsWarehouseFixturesMixin
+from ..exceptions import AbsConflict, AbsInvalid, AbsNotFound
+from ..models import stock_rules as rules
+from .common import AbsHttpCase, AbsStockFixturesMixin, AbsWarehouseFixturesMixin
 
 
 class StockCase(AbsWarehouseFixturesMixin, AbsHttpCase):
@@ -422,7 +426,7 @@ class TestStockAdjustTransferScrap(StockCase):
                 {"lines": [{"product_id": self.kit.id, "lot_id": self.kit_lots[-1].id, "quantity_counted": 0}]},
             ),
             409,
-            "serial_not_in_location",
+            "serial_unavailable",
         )
         self.assertError(
             self.post(
@@ -439,7 +443,7 @@ class TestStockAdjustTransferScrap(StockCase):
                 },
             ),
             409,
-            "serial_elsewhere",
+            "serial_in_stock",
         )
         self.assertNothingWritten(before)
 
@@ -532,7 +536,7 @@ class TestStockAdjustTransferScrap(StockCase):
                 },
             ),
             409,
-            "serial_not_in_location",
+            "serial_unavailable",
         )
         self.assertNothingWritten(before)
 
@@ -611,7 +615,7 @@ class TestStockAdjustTransferScrap(StockCase):
                 },
             ),
             409,
-            "serial_not_in_location",
+            "serial_unavailable",
         )
         self.assertNothingWritten(before)
 
@@ -660,3 +664,282 @@ class TestStockSchemaBounds(StockCase):
                 "invalid_body",
             )
         self.assertNothingWritten(before)
+
+
+class LineRulesCase(AbsStockFixturesMixin, StockCase):
+    """Warehouse fixtures, plus an open and a done SA Togo delivery of a kit serial and two brackets."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Lot = cls.env["stock.lot"]
+        cls.no_stock_serial = Lot.create({"name": "T-SN-NOSTOCK", "product_id": cls.kit.id})
+        cls.open_delivery = cls.make_order(
+            cls.sa_togo, cls.customer_tg, [(cls.kit, 1), (cls.bracket, 2)], cls.agent_tg
+        ).picking_ids
+        cls.done_delivery = cls.make_order(
+            cls.sa_togo, cls.customer_tg, [(cls.kit, 1), (cls.bracket, 2)], cls.agent_tg
+        ).picking_ids
+        cls.done_delivery._abs_validate_delivery(None, False)
+        cls.delivered_serial = cls.done_delivery.move_line_ids.lot_id
+
+    def move(self, picking, product):
+        return picking.move_ids.filtered(lambda m: m.product_id == product)
+
+
+@tagged("post_install", "-at_install")
+class TestOneCodePerMistake(LineRulesCase):
+    """The same bad line sent to every endpoint that takes lines answers the same code."""
+
+    def endpoints(self, lines):
+        """(name, method, path, body) of every endpoint taking lines, each given ``lines``.
+
+        A line: ``(product, lot, quantity)``; ``lot`` is a stock.lot, a lot id or None."""
+
+        def lot_id(lot):
+            return lot if isinstance(lot, int) or lot is None else lot.id
+
+        open_delivery, done_delivery = self.open_delivery, self.done_delivery
+        yield (
+            "transfer",
+            "/api/stock/transfer",
+            {
+                "from_location_id": self.stock_loc.id,
+                "to_location_id": self.shelf.id,
+                "lines": [{"product_id": p.id, "qty": q, "lot_id": lot_id(lot)} for p, lot, q in lines],
+            },
+        )
+        yield (
+            "adjust",
+            "/api/stock/adjust",
+            {"lines": [{"product_id": p.id, "lot_id": lot_id(lot), "quantity_counted": q} for p, lot, q in lines]},
+        )
+        if len(lines) == 1:
+            [(product, lot, qty)] = lines
+            yield ("scrap", "/api/stock/scrap", {"product_id": product.id, "lot_id": lot_id(lot), "quantity": qty})
+        yield (
+            "validate",
+            f"/api/stock/deliveries/{open_delivery.id}/validate",
+            {
+                "force_backorder": True,
+                "lines": [
+                    {"move_id": self.move(open_delivery, p).id, "qty_done": q, "lot_id": lot_id(lot)}
+                    for p, lot, q in lines
+                ],
+            },
+        )
+        yield (
+            "return",
+            f"/api/stock/deliveries/{done_delivery.id}/return",
+            {"lines": [{"product_id": p.id, "quantity": q, "lot_id": lot_id(lot)} for p, lot, q in lines]},
+        )
+        if all(lot is None or not isinstance(lot, int) for _p, lot, _q in lines):
+            yield (
+                "receive",
+                "/api/stock/receive",
+                {
+                    "lines": [
+                        {"product_id": p.id, "qty": q, **({"lot_name": lot.name} if lot else {})} for p, lot, q in lines
+                    ]
+                },
+            )
+
+    def assertSameCode(self, lines, status, code, skip=()):
+        before = self.snapshot()
+        answered = []
+        for name, path, body in self.endpoints(lines):
+            if name in skip:
+                continue
+            with self.subTest(endpoint=name):
+                self.assertError(self.post(path, body), status, code)
+                answered.append(name)
+        self.assertNothingWritten(before)
+        return answered
+
+    def test_lot_on_untracked_product(self):
+        answered = self.assertSameCode([(self.bracket, self.cable_lot, 1)], 400, "lot_not_tracked")
+        self.assertEqual(set(answered), {"transfer", "adjust", "scrap", "validate", "return", "receive"})
+
+    def test_serial_quantity_other_than_one(self):
+        answered = self.assertSameCode([(self.kit, self.kit_lots[0], 2)], 400, "serial_quantity")
+        self.assertEqual(set(answered), {"transfer", "adjust", "scrap", "validate", "return", "receive"})
+
+    def test_same_serial_twice(self):
+        lot = self.delivered_serial
+        answered = self.assertSameCode([(self.kit, lot, 1), (self.kit, lot, 1)], 400, "duplicate_serial")
+        self.assertEqual(set(answered), {"transfer", "adjust", "validate", "return", "receive"})
+
+    def test_tracked_product_without_lot(self):
+        answered = self.assertSameCode([(self.kit, None, 1)], 400, "lot_required")
+        self.assertEqual(set(answered), {"transfer", "adjust", "scrap", "validate", "return", "receive"})
+
+    def test_lot_of_another_product(self):
+        # A receipt names lots by name, per product: it cannot name another product's lot.
+        answered = self.assertSameCode([(self.kit, self.cable_lot, 1)], 400, "lot_product_mismatch", skip={"receive"})
+        self.assertEqual(set(answered), {"transfer", "adjust", "scrap", "validate", "return"})
+
+    def test_unknown_lot(self):
+        answered = self.assertSameCode([(self.kit, 999999999, 1)], 404, "lot_not_found")
+        self.assertEqual(set(answered), {"transfer", "adjust", "scrap", "validate", "return"})
+
+    def test_serial_not_in_the_source_location(self):
+        # Counting a serial out (0) where it is not is the same mistake as taking it from there.
+        # A receipt brings serials in and a return takes them back from the customer: not concerned.
+        answered = self.assertSameCode(
+            [(self.kit, self.no_stock_serial, 0)],
+            409,
+            "serial_unavailable",
+            skip={"transfer", "scrap", "validate", "return", "receive"},
+        )
+        answered += self.assertSameCode(
+            [(self.kit, self.no_stock_serial, 1)], 409, "serial_unavailable", skip={"adjust", "return", "receive"}
+        )
+        self.assertEqual(set(answered), {"adjust", "transfer", "scrap", "validate"})
+
+    def test_serial_reserved_by_another_delivery_is_unavailable(self):
+        reserved = self.open_delivery.move_line_ids.lot_id
+        self.assertTrue(reserved)
+        self.assertSameCode(
+            [(self.kit, reserved, 1)], 409, "serial_unavailable", skip={"adjust", "return", "receive", "validate"}
+        )
+
+    def test_serial_already_in_stock(self):
+        # Receiving a serial that is in stock, or counting it in (1) where it is not: it is elsewhere.
+        lot = self.kit_lots[-1]  # on the shelf
+        self.assertError(
+            self.post("/api/stock/receive", {"lines": [{"product_id": self.kit.id, "qty": 1, "lot_name": lot.name}]}),
+            409,
+            "serial_in_stock",
+        )
+        self.assertError(
+            self.post(
+                "/api/stock/adjust",
+                {"lines": [{"product_id": self.kit.id, "lot_id": lot.id, "quantity_counted": 1}]},
+            ),
+            409,
+            "serial_in_stock",
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestLineQueryCounts(LineRulesCase):
+    """A request is checked in a number of queries that does not grow with its lines: lots in one search,
+    quants gathered once. Each request here is refused by its last line, after every check ran."""
+
+    LINES = 10
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        parts = cls.bulk_products[: cls.LINES - 1]
+        cls.big_delivery = cls.make_order(
+            cls.sa_togo, cls.customer_tg, [(p, 1) for p in parts] + [(cls.kit, 1)], cls.agent_tg
+        ).picking_ids
+
+    def assertSameCost(self, request_for):
+        """``request_for(parts)`` -> result of a request whose lines are ``parts`` then one refused line."""
+        request_for(self.bulk_products[:2])  # warm the caches (routing, ormcache, prefetch of the fixtures)
+        one = self.count_queries(lambda: request_for(self.bulk_products.browse()))
+        many = self.count_queries(lambda: request_for(self.bulk_products[: self.LINES - 1]))
+        self.assertEqual(many, one, f"1 line: {one} queries, {self.LINES} lines: {many}")
+        return one
+
+    def test_receive(self):
+        in_stock = self.kit_lots[0].name
+
+        def request(parts):
+            lines = [{"product_id": p.id, "qty": 1} for p in parts]
+            lines.append({"product_id": self.kit.id, "qty": 1, "lot_name": in_stock})
+            self.assertError(self.post("/api/stock/receive", {"lines": lines}), 409, "serial_in_stock")
+
+        self.assertSameCost(request)
+
+    def test_transfer(self):
+        def request(parts):
+            lines = [{"product_id": p.id, "qty": 1} for p in parts]
+            lines.append({"product_id": self.kit.id, "qty": 1, "lot_id": self.no_stock_serial.id})
+            body = {"from_location_id": self.stock_loc.id, "to_location_id": self.shelf.id, "lines": lines}
+            self.assertError(self.post("/api/stock/transfer", body), 409, "serial_unavailable")
+
+        self.assertSameCost(request)
+
+    def test_adjust(self):
+        def request(parts):
+            lines = [{"product_id": p.id, "quantity_counted": 4} for p in parts]
+            lines.append({"product_id": self.kit.id, "lot_id": self.no_stock_serial.id, "quantity_counted": 0})
+            self.assertError(self.post("/api/stock/adjust", {"lines": lines}), 409, "serial_unavailable")
+
+        self.assertSameCost(request)
+
+    def test_delivery_validate(self):
+        delivery = self.big_delivery
+
+        def request(parts):
+            lines = [{"move_id": self.move(delivery, p).id, "qty_done": 1} for p in parts]
+            lines.append(
+                {"move_id": self.move(delivery, self.kit).id, "qty_done": 1, "lot_id": self.no_stock_serial.id}
+            )
+            body = {"force_backorder": True, "lines": lines}
+            path = f"/api/stock/deliveries/{delivery.id}/validate"
+            self.assertError(self.post(path, body, token=self.tok_agent_tg), 409, "serial_unavailable")
+
+        self.assertSameCost(request)
+
+    def test_delivery_return(self):
+        delivery = self.big_delivery
+        delivery._abs_validate_delivery(None, False)
+
+        def request(parts):
+            lines = [{"product_id": p.id, "quantity": 1} for p in parts]
+            lines.append({"product_id": self.kit.id, "quantity": 1, "lot_id": self.no_stock_serial.id})
+            path = f"/api/stock/deliveries/{delivery.id}/return"
+            self.assertError(self.post(path, {"lines": lines}, token=self.tok_agent_tg), 400, "lot_not_in_delivery")
+
+        self.assertSameCost(request)
+
+
+@tagged("post_install", "-at_install")
+class TestStockRulesAsModelMethods(LineRulesCase):
+    """The operations are model methods taking records and plain values (a backend button can call
+    them); they refuse by meaning, and the codes are the API's."""
+
+    def test_transfer_from_the_backend(self):
+        picking = self.env["stock.picking"]._abs_transfer(
+            self.stock_loc, self.shelf, [{"product_id": self.bracket.id, "quantity": 3}]
+        )
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(self.on_hand(self.bracket, self.shelf), 3)
+
+    def test_refusals_carry_a_meaning_and_a_code(self):
+        Picking = self.env["stock.picking"]
+        with self.assertRaises(AbsConflict) as caught:
+            Picking._abs_transfer(
+                self.stock_loc,
+                self.shelf,
+                [{"product_id": self.kit.id, "quantity": 1, "lot_id": self.no_stock_serial.id}],
+            )
+        self.assertEqual(caught.exception.code, rules.SERIAL_UNAVAILABLE.code)
+        with self.assertRaises(AbsInvalid) as caught:
+            self.env["stock.scrap"]._abs_scrap(
+                {"product_id": self.bracket.id, "quantity": 1, "lot_id": self.cable_lot.id}
+            )
+        self.assertEqual(caught.exception.code, "lot_not_tracked")
+        with self.assertRaises(AbsNotFound):
+            self.env["stock.quant"]._abs_apply_counts([{"product_id": self.kit.id, "lot_id": 999999999, "quantity": 0}])
+        self.assertFalse(hasattr(caught.exception, "status"), "a model does not choose an HTTP status")
+
+    def test_serial_hooks_get_every_move_line_of_a_batch_at_once(self):
+        pickings = (
+            self.open_delivery
+            | self.make_order(self.sa_togo, self.customer_tg, [(self.kit, 1)], self.agent_tg).picking_ids
+        )
+        calls = []
+        Picking = self.registry["stock.picking"]
+        with patch.object(
+            Picking, "_abs_on_serials_delivered", autospec=True, side_effect=lambda s, lines: calls.append(lines)
+        ):
+            pickings.move_ids.picked = True
+            pickings.button_validate()
+        self.assertEqual(len(calls), 1)
+        self.assertEqual(calls[0], pickings.move_line_ids.filtered("lot_id"))
+        self.assertEqual(len(calls[0].lot_id), 2)

@@ -269,6 +269,7 @@ class TestDeliveryValidate(DeliveryCase):
             ),
             ({"lines": [{"move_id": kit_move.id, "qty_done": 0, "lot_id": lot.id}]}, 400, "invalid_body"),
             ({"lines": [{"move_id": kit_move.id, "qty_done": -1, "lot_id": lot.id}]}, 400, "invalid_body"),
+            ({"lines": [{"move_id": kit_move.id, "qty_done": 1e300, "lot_id": lot.id}]}, 400, "invalid_body"),
             (
                 {"lines": [{"move_id": kit_move.id, "qty_done": 1, "lot_id": lot.id, "lot_name": lot.name}]},
                 400,
@@ -290,7 +291,7 @@ class TestDeliveryValidate(DeliveryCase):
                     ]
                 },
                 400,
-                "lot_not_expected",
+                "lot_not_tracked",
             ),
             (
                 {"lines": [{"move_id": self.delivery_ke.move_ids.id, "qty_done": 1, "lot_id": lot.id}]},
@@ -473,7 +474,7 @@ class TestDeliveryReturn(DeliveryCase):
                 "lot_not_in_delivery",
             ),
             ({"lines": [{"product_id": self.customer_tg.id + 10**6, "quantity": 1}]}, 400, "product_not_in_delivery"),
-            ({"lines": [{"product_id": self.battery.id, "quantity": 5}]}, 400, "over_return"),
+            ({"lines": [{"product_id": self.battery.id, "quantity": 5}]}, 409, "over_return"),
             ({"lines": [{"product_id": self.battery.id, "quantity": 1}], "why": "?"}, 400, "invalid_body"),
         ]:
             with self.subTest(body=body):
