@@ -1,9 +1,10 @@
 """Warehouse & stock API (seed workflow 0 and "Warehouse & Stock (stock_api.py)").
 
 Company-level data: every authenticated employee or API key sees its companies' warehouses, stock
-and lots; other companies' records are invisible (record rules) and answer 404. Writes are
-staff-only; each is one model method (``stock.picking``, ``stock.quant``, ``stock.scrap``) that the
-backend can call too.
+and lots; other companies' records are invisible (record rules) and answer 404. Pickings governed by
+an SA (a delivery's return is an incoming picking) follow SA scope wherever they show: receipts and
+movements of another SA's governed pickings are hidden. Writes are staff-only; each is one model
+method (``stock.picking``, ``stock.quant``, ``stock.scrap``) that the backend can call too.
 """
 
 from datetime import UTC, datetime, time
@@ -58,8 +59,13 @@ AUTH = (EMPLOYEE, API_KEY)
 TAGS = ("Warehouse & Stock",)
 
 
+def visible_pickings_domain(ctx):
+    """Pickings the caller may see: ungoverned ones (company-level) and those governed by its SAs."""
+    return ctx.env["stock.picking"]._abs_sa_visible_domain(ctx.sa_domain_ids())
+
+
 def receipt_domain(ctx):
-    return [("picking_type_code", "=", "incoming")]
+    return [("picking_type_code", "=", "incoming"), *visible_pickings_domain(ctx)]
 
 
 def warehouse_of(ctx, warehouse_id):
@@ -152,7 +158,9 @@ class AbsStockController(http.Controller):
 
     @api_route("/api/stock/receipts", "GET", auth=AUTH, query=ReceiptListQuery, response=ReceiptListResponse, tags=TAGS)
     def list_receipts(self, ctx, body, query):
-        """Goods receipts (incoming pickings); by default those neither done nor cancelled."""
+        """Goods receipts (incoming pickings); by default those neither done nor cancelled.
+
+        Returns of another SA's deliveries are incoming pickings too: they are not listed."""
         domain = receipt_domain(ctx) + filters_domain(query)
         if query.state == "active":
             domain.append(("state", "not in", ("done", "cancel")))
@@ -165,7 +173,7 @@ class AbsStockController(http.Controller):
 
     @api_route("/api/stock/receipts/{receipt_id}", "GET", auth=AUTH, response=ReceiptResponse, tags=TAGS)
     def get_receipt(self, ctx, body, query, receipt_id):
-        """One receipt with its lines and the lots/serials received."""
+        """One receipt with its lines and the lots/serials received (404 for another SA's return)."""
         picking = ctx.env["stock.picking"].search_fetch(
             [("id", "=", receipt_id), *receipt_domain(ctx)], PICKING_FIELDS, limit=1
         )
@@ -179,8 +187,12 @@ class AbsStockController(http.Controller):
         "/api/stock/movements", "GET", auth=AUTH, query=MovementListQuery, response=MovementListResponse, tags=TAGS
     )
     def list_movements(self, ctx, body, query):
-        """Stock move history, newest first, by product, lot, location, operation type and date."""
+        """Stock move history, newest first, by product, lot, location, operation type and date.
+
+        Moves of pickings governed by another SA (its deliveries and their returns) are not listed."""
         domain = filters_domain(query)
+        if ctx.sa_domain_ids() is not None:
+            domain += ["|", ("picking_id", "=", False), ("picking_id", "any", visible_pickings_domain(ctx))]
         if query.location_id:
             domain += [
                 "|",

@@ -535,3 +535,60 @@ class TestStockInvariants(DeliveryCase):
             "serial_unavailable",
         )
         self.assert_tracked_stock_sane()
+
+
+@tagged("post_install", "-at_install")
+class TestGovernedPickingsInStockReads(DeliveryCase):
+    """The return of an SA Togo delivery is an incoming picking governed by SA Togo: the stock reads that
+    reach incoming pickings and moves (receipts, movements) follow SA scope like the delivery routes."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.delivery_tg._abs_validate_delivery(None, False)
+        cls.return_tg = cls.delivery_tg._abs_return_delivery(None, "Faulty")
+        cls.serial_tg = cls.delivery_tg.move_line_ids.lot_id
+        # A supplier receipt: company-level, governed by no SA.
+        cls.receipt = cls.env["stock.picking"]._abs_receive([{"product_id": cls.battery.id, "quantity": 3}])
+
+    def receipt_ids(self, **auth):
+        status, payload, _r = self.api("GET", "/api/stock/receipts?state=done&limit=200", **auth)
+        self.assertEqual(status, 200, payload)
+        return [receipt["id"] for receipt in payload["receipts"]]
+
+    def movement_pickings(self, **auth):
+        status, payload, _r = self.api("GET", f"/api/stock/movements?lot_id={self.serial_tg.id}&limit=200", **auth)
+        self.assertEqual(status, 200, payload)
+        return {(m["picking"] or {}).get("id") for m in payload["movements"]}
+
+    def test_return_is_governed_by_the_sa_of_its_delivery(self):
+        self.assertEqual(self.return_tg.picking_type_code, "incoming")
+        self.assertEqual(self.return_tg.abs_sa_id, self.sa_togo)
+
+    def test_kenya_agent_cannot_see_a_togo_return_in_receipts(self):
+        for auth in ({"token": self.tok_agent_ke}, {"token": self.tok_agent_multi, "sa": self.sa_kenya}):
+            with self.subTest(auth=auth):
+                ids = self.receipt_ids(**auth)
+                self.assertNotIn(self.return_tg.id, ids)
+                self.assertIn(self.receipt.id, ids)
+                self.assertError(self.api("GET", f"/api/stock/receipts/{self.return_tg.id}", **auth), 404, "not_found")
+
+    def test_kenya_agent_cannot_see_togo_moves_in_movements(self):
+        pickings = self.movement_pickings(token=self.tok_agent_ke)
+        self.assertNotIn(self.return_tg.id, pickings)
+        self.assertNotIn(self.delivery_tg.id, pickings)
+
+    def test_togo_agent_sees_its_return_everywhere(self):
+        self.assertIn(self.return_tg.id, self.receipt_ids(token=self.tok_agent_tg))
+        self.assertIn(self.receipt.id, self.receipt_ids(token=self.tok_agent_tg))
+        status, payload, _r = self.api("GET", f"/api/stock/receipts/{self.return_tg.id}", token=self.tok_agent_tg)
+        self.assertEqual(status, 200, payload)
+        self.assertEqual(payload["receipt"]["supplier"]["id"], self.customer_tg.id)
+        self.assertEqual(payload["receipt"]["lines"][0]["lot_ids"], self.serial_tg.ids)
+        self.assertTrue({self.return_tg.id, self.delivery_tg.id} <= self.movement_pickings(token=self.tok_agent_tg))
+
+    def test_api_key_sees_every_sa_and_x_sa_id_narrows(self):
+        key = self.new_api_key()
+        self.assertIn(self.return_tg.id, self.receipt_ids(api_key=key))
+        self.assertNotIn(self.return_tg.id, self.receipt_ids(api_key=key, sa=self.sa_kenya))
+        self.assertIn(self.return_tg.id, self.movement_pickings(api_key=key))
