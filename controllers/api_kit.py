@@ -208,7 +208,8 @@ def api_route(
     method = method.upper()
 
     def decorator(func):
-        doc = (func.__doc__ or "").strip()
+        # Docstrings are written for Python readers (``code``); the OpenAPI document shows Markdown.
+        doc = (func.__doc__ or "").strip().replace("``", "`")
         for one_path in paths:
             ROUTES.append(
                 RouteSpec(

@@ -13,13 +13,7 @@ write_config "$CONF" "$DB" "http_interface = 127.0.0.1" "http_port = $PORT" "wor
 
 install_addon "$CONF" "$DB" "${ABS_KEEP_DB:-0}"
 
-API_KEY="$(odoo_bin shell -c "$CONF" -d "$DB" --no-http --log-level=error <<'PY' | tail -n 1
-user = env.ref("abs_connector.user_api")
-key = env["res.users.apikeys"].with_user(user).sudo()._generate("rpc", "demo key (scripts/run.sh)", None)
-env.cr.commit()
-print(key)
-PY
-)"
+API_KEY="$(generate_api_key "$CONF" "$DB" "demo key (scripts/run.sh)")"
 
 cat <<MSG
 
