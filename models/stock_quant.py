@@ -120,7 +120,11 @@ class StockQuant(models.Model):
         for group in self._get_quants_by_products_locations(products, location, extra_domain=extra).values():
             quants |= group
         if quants:
-            self.env.cr.execute("SELECT id FROM stock_quant WHERE id IN %s FOR NO KEY UPDATE", [tuple(quants.ids)])
+            # The loser of a race for these quants fails with a serialization error that Odoo answers
+            # by retrying the whole request: an expected outcome, not an error for the log.
+            self.env.cr.execute(
+                "SELECT id FROM stock_quant WHERE id IN %s FOR NO KEY UPDATE", [tuple(quants.ids)], log_exceptions=False
+            )
             quants.invalidate_recordset(["quantity", "reserved_quantity"])
             quants.fetch(["product_id", "lot_id", "location_id", "quantity", "reserved_quantity", "in_date"])
         own = defaultdict(float)

@@ -10,7 +10,7 @@ check_postgres
 prepare_addons_path
 
 DB="${ABS_TEST_DB:-abs_connector_test}"
-CONF="$BUILD/test.conf"
+CONF="$BUILD/test-$DB.conf"  # one per database: two runs side by side do not share settings
 write_config "$CONF" "$DB" "without_demo = all" "log_level = warn" "workers = 0" "max_cron_threads = 0"
 
 install_addon "$CONF" "$DB" "${ABS_TEST_REUSE_DB:-0}"
