@@ -14,6 +14,7 @@
         "security/abs_connector_groups.xml",
         "security/ir.model.access.csv",
         "security/abs_connector_rules.xml",
+        "security/ov_bop_rules.xml",
         "data/abs_connector_data.xml",
         "views/ov_serviced_account_views.xml",
         "views/abs_employee_views.xml",
@@ -27,6 +28,9 @@
         "views/res_partner_views.xml",
         "views/abs_jwt_revocation_views.xml",
         "views/abs_idempotency_record_views.xml",
+        "views/product_template_views.xml",
+        "views/product_category_views.xml",
+        "views/ov_bop_sheet_views.xml",
         "views/abs_connector_menus.xml",
     ],
     "demo": [

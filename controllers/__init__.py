@@ -4,3 +4,4 @@ from . import customers
 from . import openapi
 from . import stock_deliveries
 from . import stock_api
+from . import products

@@ -19,3 +19,10 @@ from . import stock_picking
 from . import stock_lot
 from . import stock_quant
 from . import stock_scrap
+from . import product_category
+from . import product_template
+from . import product_product
+from . import ov_bop_sheet
+from . import ov_bop_line
+from . import ov_bop_property
+from . import ov_bop_property_value
