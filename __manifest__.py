@@ -36,6 +36,7 @@
     "demo": [
         "demo/abs_connector_demo.xml",
         "demo/abs_connector_stock_demo.xml",
+        "demo/abs_connector_catalogue_demo.xml",
     ],
     "post_init_hook": "post_init_hook",
     "application": True,
