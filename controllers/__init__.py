@@ -5,3 +5,4 @@ from . import openapi
 from . import stock_deliveries
 from . import stock_api
 from . import products
+from . import orders

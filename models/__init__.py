@@ -19,6 +19,9 @@ from . import stock_picking
 from . import stock_lot
 from . import stock_quant
 from . import stock_scrap
+from . import ov_sa_sale_order_assignment
+from . import sale_order_line
+from . import account_move
 from . import product_category
 from . import product_template
 from . import product_product

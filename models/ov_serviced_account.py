@@ -19,6 +19,13 @@ class OvServicedAccount(models.Model):
         help="Quotations whose total exceeds this amount need a staff member's approval. "
         "Zero means every quotation can be confirmed without approval.",
     )
+    pricelist_id = fields.Many2one(
+        "product.pricelist",
+        string="Pricelist",
+        check_company=True,
+        help="Prices of this SA's quotations; empty: the customer's own pricelist. "
+        "A line sold below this price is a discount, which needs a staff member's approval.",
+    )
     membership_ids = fields.One2many("ov.membership", "account_id", string="Memberships")
     outlet_ids = fields.One2many("ov.outlet", "account_id", string="Outlets")
     membership_count = fields.Integer(compute="_compute_counts")

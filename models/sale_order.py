@@ -1,18 +1,538 @@
-from odoo import fields, models
+import base64
+
+from odoo import Command, api, fields, models
+
+from . import sale_rules as rules
+
+APPROVAL_STATES = [
+    ("none", "Not Requested"),
+    ("waiting", "Waiting Approval"),
+    ("approved", "Approved"),
+    ("rejected", "Rejected"),
+]
+QUOTATION_STATES = ("draft", "sent")
+# Header fields a quotation takes as they are from the API (values already validated by the schema).
+PLAIN_HEADER_FIELDS = ("client_order_ref", "validity_date")
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _name = "sale.order"
+    _inherit = ["sale.order", "ov.sa_governed.mixin"]
+    _sa_assignment_model = "ov.sa_sale_order_assignment"
 
-    # V2 stamps: the SA an order was taken for, the agent and the outlet. The order's deliveries
-    # inherit the SA through ov.sa_delivery_assignment (see stock.picking).
+    # V2 stamps: the SA an order was taken for, the agent and the outlet, dual-written into the V3
+    # ov.sa_sale_order_assignment. The order's deliveries inherit the SA (ov.sa_delivery_assignment,
+    # see stock.picking), its invoices the stamp (_prepare_invoice).
     x_sa_id = fields.Many2one("ov.serviced_account", string="Service Account", index=True, copy=False, tracking=True)
     x_actor_id = fields.Many2one("abs.employee", string="Agent", copy=False)
     x_outlet_id = fields.Many2one("ov.outlet", string="Outlet", copy=False)
+    x_channel_partner_id = fields.Many2one(
+        "res.partner", string="Channel Partner", copy=False, help="The reseller or distributor the sale came through."
+    )
+    abs_sa_assignment_ids = fields.One2many(
+        "ov.sa_sale_order_assignment", "order_id", string="Service Account Assignments"
+    )
+
+    # Approval (seed workflow 3), beside the sale state: a quotation stays draft/sent while it waits.
+    abs_approval_state = fields.Selection(
+        APPROVAL_STATES, string="Approval", required=True, default="none", copy=False, tracking=True, index=True
+    )
+    abs_approval_note = fields.Text(string="Approval Note", copy=False, readonly=True)
+    abs_reject_reason = fields.Text(string="Rejection Reason", copy=False, readonly=True)
+    abs_approved_by = fields.Many2one(
+        "abs.employee",
+        string="Decided By",
+        copy=False,
+        readonly=True,
+        help="The SA staff member who approved or rejected the order (through the API).",
+    )
+    abs_approval_user_id = fields.Many2one(
+        "res.users",
+        string="Decided By (User)",
+        copy=False,
+        readonly=True,
+        help="The backend user who approved or rejected the order.",
+    )
+    abs_approval_date = fields.Datetime(string="Decided On", copy=False, readonly=True)
+    abs_needs_approval = fields.Boolean(
+        string="Needs Approval",
+        compute="_compute_abs_needs_approval",
+        help="The total exceeds the SA's approval threshold, a product's category requires approval, "
+        "or a line is priced below the pricelist.",
+    )
+    abs_approval_reasons = fields.Char(string="Why Approval", compute="_compute_abs_needs_approval")
+
+    # ------------------------------------------------------------------ compute
+
+    @api.depends(
+        "x_sa_id.approval_threshold",
+        "amount_total",
+        "currency_id",
+        "pricelist_id",
+        "order_line.price_unit",
+        "order_line.discount",
+        "order_line.product_uom_qty",
+        "order_line.product_id.categ_id.abs_requires_approval",
+    )
+    def _compute_abs_needs_approval(self):
+        labels = dict(self._abs_approval_reason_labels())
+        for order in self:
+            reasons = order._abs_approval_reason_codes()
+            order.abs_needs_approval = bool(reasons)
+            order.abs_approval_reasons = ", ".join(labels[code] for code in reasons) or False
+
+    # ------------------------------------------------------------------ CRUD / core hooks
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        orders = super().create(vals_list)
+        orders._abs_sync_sa_assignment()
+        return orders
 
     def write(self, vals):
         result = super().write(vals)
         if "x_sa_id" in vals:
-            # The deliveries follow the order to its new SA; the old assignment is ended, not left beside it.
+            # The order and its deliveries follow it to its new SA; the old assignments are ended,
+            # not left beside the new ones. An order taken out of every SA is governed by none.
+            self._abs_sync_sa_assignment()
+            self.filtered(lambda o: not o.x_sa_id).abs_sa_assignment_ids.action_end()
             self.picking_ids._abs_sync_sa_assignment()
         return result
+
+    def action_confirm(self):
+        # Backend button, API and any other caller alike: no confirmation without a needed approval.
+        self._abs_check_can_confirm()
+        return super().action_confirm()
+
+    def _action_confirm(self):
+        """Seed 1d/4: besides the delivery (sale_stock), an SA order gets at once a draft invoice of
+        its ``invoice_policy = order`` lines, and its recurring lines go to the subscription hook."""
+        result = super()._action_confirm()
+        governed = self.filtered("x_sa_id")
+        governed._abs_invoice_ordered_lines()
+        recurring = governed.order_line.filtered(lambda line: line._abs_is_recurring())
+        if recurring:
+            governed._abs_on_recurring_lines_confirmed(recurring)
+        return result
+
+    def _prepare_invoice(self):
+        vals = super()._prepare_invoice()
+        if self.x_sa_id:
+            vals["x_sa_id"] = self.x_sa_id.id
+        return vals
+
+    # ------------------------------------------------------------------ actions (backend buttons)
+
+    def action_abs_request_approval(self):
+        """Submit the quotation for approval by a staff member of its SA."""
+        return self._abs_request_approval()
+
+    def action_abs_approve(self, note=None):
+        """Approve as the current backend user (an SA Administrator, or an officer of the order's SA)."""
+        return self._abs_approve(note)
+
+    def action_abs_reject(self, reason):
+        """Reject as the current backend user, with the reason the agent will see."""
+        return self._abs_reject(reason)
+
+    def action_abs_open_decision(self):
+        """The approve/reject dialog of the backend (``decision`` in the context)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("abs_connector.abs_order_approval_wizard_action")
+        action["context"] = {"default_order_id": self.id, "default_decision": self.env.context.get("decision")}
+        return action
+
+    # ------------------------------------------------------------------ business methods: quotations
+
+    @api.model
+    def _abs_create_quotation(self, values, account, actor=None):
+        """Create a draft quotation in ``account`` (stamped and assigned) from plain values.
+
+        ``values``: ``customer_id``, optional header fields (``outlet_id``, ``channel_partner_id``,
+        ``client_order_ref``, ``validity_date``, ``payment_term_id``, ``company_id``), ``products``
+        (dicts ``product_id``, ``quantity``, optional ``price_unit`` and ``discount``) and/or ``bop``
+        (``bop_id``, ``property_value_ids``, ``quantity``). Prices default to the SA's pricelist.
+        """
+        vals = self._abs_prepare_header_vals(values, account)
+        line_vals = self._abs_prepare_line_vals(values.get("products") or [], account)
+        if values.get("bop"):
+            line_vals += self._abs_prepare_bop_line_vals(values["bop"], account)
+        if not line_vals:
+            raise rules.NO_LINES(self.env._("A quotation needs product lines or a bill of products."))
+        vals.update(
+            company_id=account.company_id.id,
+            x_sa_id=account.id,
+            x_actor_id=actor.id if actor else False,
+            order_line=[Command.create(line) for line in line_vals],
+        )
+        if account.pricelist_id:
+            vals["pricelist_id"] = account.pricelist_id.id
+        return self.create(vals)
+
+    def _abs_update_quotation(self, values):
+        """Change header fields of a quotation (draft or sent)."""
+        self.ensure_one()
+        self._abs_check_state(QUOTATION_STATES, self.env._("Only a quotation can be changed."))
+        vals = self._abs_prepare_header_vals(values, self.x_sa_id, order=self)
+        if "partner_id" in vals and self.x_sa_id.pricelist_id:
+            vals["pricelist_id"] = self.x_sa_id.pricelist_id.id  # the customer's pricelist does not replace the SA's
+        if vals:
+            self.write(vals)
+        return self
+
+    def _abs_add_lines(self, products=None, bop=None):
+        """Add product lines (and/or a bill of products) to a quotation; an approval is withdrawn."""
+        self.ensure_one()
+        self._abs_check_state(QUOTATION_STATES, self.env._("Lines can only be added to a quotation."))
+        line_vals = self._abs_prepare_line_vals(products or [], self.x_sa_id, company=self.company_id)
+        if bop:
+            line_vals += self._abs_prepare_bop_line_vals(bop, self.x_sa_id, company=self.company_id)
+        if not line_vals:
+            raise rules.NO_LINES(self.env._("Give product lines or a bill of products to add."))
+        self.write({"order_line": [Command.create(line) for line in line_vals]})
+        return self.order_line[-len(line_vals) :]
+
+    def _abs_send_quotation(self):
+        """Queue the quotation mail (PDF attached) to the customer; the quotation becomes sent.
+
+        The mail goes through Odoo's mail queue (never sent inside the request); returns the queued mails.
+        """
+        self.ensure_one()
+        self._abs_check_state(QUOTATION_STATES, self.env._("Only a quotation can be sent."))
+        if not self.partner_id.email:
+            raise rules.NO_EMAIL(
+                self.env._("%(customer)s has no email address to send the quotation to.", customer=self.partner_id.name)
+            )
+        template = self.env.ref("abs_connector.mail_template_abs_quotation")
+        messages = self.with_context(mark_so_as_sent=True).message_post_with_source(
+            template,
+            subtype_xmlid="mail.mt_comment",
+            email_layout_xmlid="mail.mail_notification_layout_with_responsible_signature",
+            force_send=False,
+        )
+        # sudo: the mail queue is readable by administrators only; these are the mails just queued
+        return self.env["mail.mail"].sudo().search([("mail_message_id", "in", messages.ids)])
+
+    def _abs_proforma_pdf(self):
+        """``(filename, pdf bytes)`` of the pro-forma: core's sale order report, rendered by wkhtmltopdf."""
+        self.ensure_one()
+        # proforma: the quotation report titled "Pro-Forma Invoice" (what core's pro-forma report does,
+        # without its group). force_report_rendering: a real PDF in test mode too, where Odoo renders HTML.
+        Report = self.env["ir.actions.report"].with_context(proforma=True, force_report_rendering=True)
+        pdf, _report_type = Report._render_qweb_pdf("sale.action_report_saleorder", self.ids)
+        return f"{self.env._('Pro-Forma')} - {self.name}.pdf".replace("/", "_"), pdf
+
+    def _abs_proforma_payload(self):
+        filename, pdf = self._abs_proforma_pdf()
+        return {"filename": filename, "mimetype": "application/pdf", "content_base64": base64.b64encode(pdf).decode()}
+
+    # ------------------------------------------------------------------ business methods: approval
+
+    def _abs_request_approval(self):
+        """Seed workflow 3: draft → waiting approval (also after a rejection or a withdrawn approval)."""
+        for order in self:
+            order._abs_check_state(QUOTATION_STATES, self.env._("Only a quotation can be submitted for approval."))
+            if not order.x_sa_id:
+                raise rules.NO_SERVICE_ACCOUNT(
+                    self.env._("%(order)s belongs to no service account: nobody could approve it.", order=order.name)
+                )
+            if order.abs_approval_state in ("waiting", "approved"):
+                raise rules.INVALID_STATE(
+                    self.env._(
+                        "%(order)s is already %(state)s.",
+                        order=order.name,
+                        state=dict(APPROVAL_STATES)[order.abs_approval_state].lower(),
+                    ),
+                    details={"approval_state": order.abs_approval_state},
+                )
+        self.write({"abs_approval_state": "waiting"})
+        for order in self:
+            order.message_post(body=self.env._("Approval requested."))
+        return True
+
+    def _abs_approve(self, note=None, approver=None):
+        """Approve an order waiting for approval. ``approver``: the employee deciding (API); without
+        one, the current backend user decides. Either must be staff of the order's SA."""
+        self._abs_check_decision(approver)
+        self.write(
+            {
+                "abs_approval_state": "approved",
+                "abs_approval_note": note or False,
+                "abs_reject_reason": False,
+                **self._abs_decision_vals(approver),
+            }
+        )
+        for order in self:
+            order.message_post(
+                body=self.env._("Approved: %(note)s", note=note) if note else self.env._("Approved."),
+            )
+        return True
+
+    def _abs_reject(self, reason, approver=None):
+        """Reject an order waiting for approval: back to draft, the reason kept for the agent."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise rules.REASON_REQUIRED(self.env._("Say why the order is rejected."))
+        self._abs_check_decision(approver)
+        self.filtered(lambda o: o.state == "sent").action_draft()
+        self.write(
+            {
+                "abs_approval_state": "rejected",
+                "abs_reject_reason": reason,
+                "abs_approval_note": False,
+                **self._abs_decision_vals(approver),
+            }
+        )
+        for order in self:
+            order.message_post(body=self.env._("Rejected: %(reason)s", reason=reason))
+        return True
+
+    def _abs_withdraw_approval(self):
+        """The lines of an approved quotation changed: what was approved is gone, so is the approval."""
+        approved = self.filtered(lambda o: o.abs_approval_state == "approved" and o.state in QUOTATION_STATES)
+        if approved:
+            approved.write({"abs_approval_state": "none"})
+            for order in approved:
+                order.message_post(body=self.env._("Approval withdrawn: the lines changed."))
+
+    def _abs_check_decision(self, approver):
+        for order in self:
+            if order.abs_approval_state != "waiting":
+                raise rules.INVALID_STATE(
+                    self.env._("%(order)s is not waiting for approval.", order=order.name),
+                    details={"approval_state": order.abs_approval_state},
+                )
+        self._abs_check_approver(approver)
+
+    def _abs_check_approver(self, approver=None):
+        """Only staff of the order's SA approve or reject: an employee with a staff membership in
+        force there (API), or a backend user who is an SA Administrator or an officer of that SA."""
+        user = self.env.user
+        if approver:
+            staff_of = {
+                sa_id
+                for sa_id, role, _company in self.env["ov.membership"]._abs_roles_in_force(approver.id)
+                if role == "staff"
+            }
+        elif user.has_group("abs_connector.group_abs_manager"):
+            return
+        else:
+            staff_of = set(user.abs_sa_ids.ids)
+        refused = self.filtered(lambda o: o.x_sa_id.id not in staff_of)
+        if refused:
+            raise rules.APPROVER_FORBIDDEN(
+                self.env._(
+                    "Only a staff member of the service account of %(order)s may approve or reject it.",
+                    order=refused[0].name,
+                )
+            )
+
+    def _abs_decision_vals(self, approver):
+        return {
+            "abs_approved_by": approver.id if approver else False,
+            "abs_approval_user_id": False if approver else self.env.user.id,
+            "abs_approval_date": fields.Datetime.now(),
+        }
+
+    @api.model
+    def _abs_approval_reason_labels(self):
+        return [
+            ("threshold", self.env._("total above the SA's approval threshold")),
+            ("category", self.env._("a product category requires approval")),
+            ("discount", self.env._("a line is priced below the pricelist")),
+        ]
+
+    def _abs_approval_reason_codes(self):
+        """Why this order needs a staff member's approval: ``threshold``, ``category``, ``discount``.
+
+        Only orders of an SA go through approval (it is the SA's staff who approve).
+        """
+        self.ensure_one()
+        # sudo: the rule binds whoever confirms, also a salesman who may not read service accounts
+        account = self.x_sa_id.sudo()
+        if not account:
+            return []
+        reasons = []
+        threshold = account.approval_threshold
+        if threshold > 0:
+            total = self.currency_id._convert(
+                self.amount_total, account.currency_id, account.company_id, self.date_order or fields.Date.today()
+            )
+            if account.currency_id.compare_amounts(total, threshold) > 0:
+                reasons.append("threshold")
+        lines = self.order_line.filtered(lambda line: line.product_id and not line.display_type)
+        if any(line.product_id.categ_id.abs_requires_approval for line in lines):
+            reasons.append("category")
+        if lines._abs_below_pricelist():
+            reasons.append("discount")
+        return reasons
+
+    # ------------------------------------------------------------------ business methods: confirmation
+
+    def _abs_check_can_confirm(self):
+        """A quotation confirms only when it needs no approval, or has it (409 ``approval_required``)."""
+        for order in self:
+            order._abs_check_state(QUOTATION_STATES, self.env._("Only a quotation can be confirmed."))
+            if order.abs_needs_approval and order.abs_approval_state != "approved":
+                raise rules.APPROVAL_REQUIRED(
+                    self.env._(
+                        "%(order)s needs a staff member's approval before confirmation (%(reasons)s).",
+                        order=order.name,
+                        reasons=order.abs_approval_reasons,
+                    ),
+                    details={
+                        "approval_state": order.abs_approval_state,
+                        "reasons": order._abs_approval_reason_codes(),
+                    },
+                )
+
+    def _abs_confirm(self, reserve=True):
+        """Confirm (seed workflow 4): the delivery of the physical lines, reserved unless ``reserve`` is
+        false (an order without reservation), and the draft invoice of the ordered-quantity lines."""
+        self.ensure_one()
+        self.action_confirm()
+        if not reserve:
+            self.picking_ids.filtered(lambda p: p.state not in ("done", "cancel")).do_unreserve()
+        return self
+
+    def _abs_finalize(self):
+        """Close a confirmed order (Odoo's lock): no more changes, what is left is delivered and invoiced."""
+        self.ensure_one()
+        self._abs_check_state(("sale",), self.env._("Only a confirmed order can be finalized."))
+        if not self.locked:
+            self.action_lock()
+        return self
+
+    def _abs_invoice_ordered_lines(self):
+        """Draft invoices of what is invoiceable right at confirmation: the ``invoice_policy = order``
+        lines (delivered-quantity lines have nothing delivered yet). Core leaves this to a person."""
+        to_invoice = self.filtered(lambda o: any(line.qty_to_invoice > 0 for line in o.order_line))
+        if not to_invoice:
+            return self.env["account.move"]
+        invoices = to_invoice.with_context(raise_if_nothing_to_invoice=False)._create_invoices()
+        if "abs_sa_assignment_ids" in invoices._fields:
+            # Invoice governance (V3), once invoices are governed: idempotent beside any create hook.
+            invoices._abs_sync_sa_assignment()
+        return invoices
+
+    def _abs_on_recurring_lines_confirmed(self, lines):
+        """Called at confirmation with the order lines of recurring products (``recurring_invoice``).
+
+        Does nothing here: the subscription workflow extends it (an ``abs.subscription`` per line,
+        invoiced by the scheduled job ``abs_connector.ir_cron_subscription_invoicing``).
+        """
+        return True
+
+    # ------------------------------------------------------------------ helpers
+
+    def _abs_check_state(self, states, message):
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        for order in self:
+            if order.state not in states:
+                raise rules.INVALID_STATE(
+                    self.env._(
+                        "%(message)s (%(order)s: %(state)s)",
+                        message=message,
+                        order=order.name,
+                        state=labels[order.state],
+                    ),
+                    details={"state": order.state},
+                )
+
+    @api.model
+    def _abs_prepare_header_vals(self, values, account, order=None):
+        """sale.order values of the API's header fields, each reference checked against ``account``."""
+        vals = {key: values[key] or False for key in PLAIN_HEADER_FIELDS if key in values}
+        company = account.company_id
+        if values.get("company_id") and values["company_id"] != company.id:
+            raise rules.COMPANY_MISMATCH(
+                self.env._("The quotation is made in the company of %(sa)s.", sa=account.display_name),
+                details={"company_id": company.id},
+            )
+        if "customer_id" in values:
+            Partner = self.env["res.partner"]
+            customer = Partner.search(
+                [("id", "=", values["customer_id"]), *Partner._abs_sa_domain([account.id])], limit=1
+            )
+            if not customer:
+                raise rules.NOT_FOUND(self.env._("Customer not found."), details={"customer_id": values["customer_id"]})
+            vals["partner_id"] = customer.id
+        if "outlet_id" in values:
+            outlet = self.env["ov.outlet"].browse(values["outlet_id"] or []).exists()
+            if values["outlet_id"] and outlet.account_id != account:
+                raise rules.INVALID_OUTLET(
+                    self.env._("Outlet %(id)s is not an outlet of %(sa)s.", id=values["outlet_id"], sa=account.name)
+                )
+            vals["x_outlet_id"] = outlet.id
+        if "channel_partner_id" in values:
+            vals["x_channel_partner_id"] = self._abs_reference(
+                "res.partner", values["channel_partner_id"], company, self.env._("Channel partner")
+            ).id
+        if "payment_term_id" in values:
+            vals["payment_term_id"] = self._abs_reference(
+                "account.payment.term", values["payment_term_id"], company, self.env._("Payment terms")
+            ).id
+        return vals
+
+    @api.model
+    def _abs_reference(self, model, record_id, company, what):
+        record = self.env[model].search([("id", "=", record_id)], limit=1) if record_id else self.env[model]
+        if record_id and (not record or (record.company_id and record.company_id != company)):
+            raise rules.INVALID_REFERENCE(
+                self.env._("%(what)s %(id)s not found.", what=what, id=record_id), details={"id": record_id}
+            )
+        return record
+
+    @api.model
+    def _abs_prepare_line_vals(self, lines, account, company=None, where="products"):
+        """sale.order.line values of the API's lines; every product resolved in one search."""
+        company = company or account.company_id
+        products = self._abs_sellable_products([line["product_id"] for line in lines], account, company, where)
+        vals_list = []
+        for line in lines:
+            vals = {"product_id": products[line["product_id"]].id, "product_uom_qty": line["quantity"]}
+            if line.get("price_unit") is not None:
+                vals["price_unit"] = line["price_unit"]
+            if line.get("discount") is not None:
+                vals["discount"] = line["discount"]
+            vals_list.append(vals)
+        return vals_list
+
+    @api.model
+    def _abs_sellable_products(self, product_ids, account, company, where="products"):
+        """``{id: product}`` of the products ``account`` may sell in ``company`` (its catalogue), in one
+        search; INVALID_PRODUCT names the others (unknown, another SA's, archived, not sold)."""
+        Product = self.env["product.product"].with_context(active_test=False)
+        domain = [("id", "in", list(set(product_ids))), *Product._abs_catalog_domain([account.id])]
+        found = {product.id: product for product in Product.search_fetch(domain, ["active", "sale_ok", "company_id"])}
+        errors = {}
+        for index, product_id in enumerate(product_ids):
+            product = found.get(product_id)
+            if not product:
+                problem = self.env._("product %(id)s not found", id=product_id)
+            elif not product.active:
+                problem = self.env._("%(product)s is archived", product=product.display_name)
+            elif not product.sale_ok:
+                problem = self.env._("%(product)s cannot be sold", product=product.display_name)
+            elif product.company_id and product.company_id != company:
+                problem = self.env._("%(product)s belongs to another company", product=product.display_name)
+            else:
+                continue
+            errors[f"{where}.{index}.product_id"] = problem
+        if errors:
+            raise rules.INVALID_PRODUCT(
+                self.env._("Products that cannot be sold: %(list)s.", list="; ".join(errors.values())),
+                details={"fields": errors},
+            )
+        return {product_id: found[product_id].with_context(active_test=True) for product_id in product_ids}
+
+    @api.model
+    def _abs_prepare_bop_line_vals(self, bop, account, company=None):
+        """Lines of a bill of products (``ov.bop.sheet``) expanded with the chosen property values."""
+        Sheet = self.env["ov.bop.sheet"]
+        sheet = Sheet.search([("id", "=", bop["bop_id"]), *Sheet._abs_catalog_domain([account.id])], limit=1)
+        if not sheet:
+            raise rules.NOT_FOUND(self.env._("Bill of products not found."), details={"bop_id": bop["bop_id"]})
+        expanded = sheet._abs_expand(bop.get("property_value_ids") or [], multiplier=bop.get("quantity") or 1.0)
+        lines = [{"product_id": product.id, "quantity": qty} for product, qty in expanded if qty > 0]
+        return self._abs_prepare_line_vals(lines, account, company=company, where="bop")

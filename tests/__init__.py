@@ -10,6 +10,9 @@ from . import test_api_concurrency
 from . import test_api_hardening
 from . import test_login_races
 from . import test_governed_kit
+from . import test_orders_api
+from . import test_order_approval
+from . import test_order_confirmation
 from . import test_product_catalogue
 from . import test_products_api
 from . import test_bop

@@ -1,0 +1,74 @@
+from odoo import api, fields, models
+
+# What an approval looked at: changing any of it on an approved quotation withdraws the approval.
+APPROVED_LINE_FIELDS = {"product_id", "product_uom_qty", "product_uom", "price_unit", "discount", "tax_id"}
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    # ------------------------------------------------------------------ CRUD
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines.order_id._abs_withdraw_approval()
+        return lines
+
+    def write(self, vals):
+        orders = self.order_id if APPROVED_LINE_FIELDS & set(vals) else self.order_id.browse()
+        result = super().write(vals)
+        orders._abs_withdraw_approval()
+        return result
+
+    def unlink(self):
+        orders = self.order_id
+        result = super().unlink()
+        orders.exists()._abs_withdraw_approval()
+        return result
+
+    # ------------------------------------------------------------------ business methods
+
+    def _abs_below_pricelist(self):
+        """The lines (of one order) whose net unit price is below their pricelist price: a discount.
+
+        The pricelist price is core's for the line (``_get_pricelist_price``, tax handling of
+        ``_reset_price_unit``), with the pricelist rules fetched once for all the lines: core's
+        ``pricelist_item_id`` searches the rules again for every line.
+        """
+        lines = self.filtered(lambda line: line.product_id and not line.display_type and not line.is_downpayment)
+        if not lines:
+            return lines
+        order = lines.order_id.ensure_one()
+        date = order.date_order or fields.Datetime.now()
+        rules = order.pricelist_id._get_applicable_rules(lines.product_id, date)
+        below = self.browse()
+        for line in lines:
+            product, uom = line.product_id, line.product_uom
+            quantity = line.product_uom_qty or 1.0
+            in_product_uom = (
+                uom._compute_quantity(quantity, product.uom_id, raise_if_failure=False)
+                if uom != product.uom_id
+                else quantity
+            )
+            rule = next((r for r in rules if r._is_applicable_for(product, in_product_uom)), rules.browse())
+            price = rule._compute_price(
+                product.with_context(**line._get_product_price_context()),
+                quantity,
+                uom,
+                date=date,
+                currency=line.currency_id,
+            )
+            taxes = product.taxes_id._filter_taxes_by_company(line.company_id)
+            expected = product._get_tax_included_unit_price_from_price(
+                price, product_taxes=taxes, fiscal_position=order.fiscal_position_id
+            )
+            net = line.price_unit * (1.0 - (line.discount or 0.0) / 100.0)
+            if line.currency_id.compare_amounts(net, expected) < 0:
+                below |= line
+        return below
+
+    def _abs_is_recurring(self):
+        """A line of a recurring product (``recurring_invoice``, from the product catalogue)."""
+        self.ensure_one()
+        return self.product_id.product_tmpl_id.recurring_invoice

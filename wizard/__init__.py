@@ -1,0 +1,1 @@
+from . import abs_order_approval_wizard
