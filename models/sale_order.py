@@ -1,6 +1,7 @@
 import base64
 
 from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError
 
 from . import sale_rules as rules
 
@@ -11,6 +12,15 @@ APPROVAL_STATES = [
     ("rejected", "Rejected"),
 ]
 QUOTATION_STATES = ("draft", "sent")
+# Written only by the approval actions (in sudo mode): a plain write would bypass the staff rule.
+APPROVAL_FIELDS = {
+    "abs_approval_state",
+    "abs_approval_note",
+    "abs_reject_reason",
+    "abs_approved_by",
+    "abs_approval_user_id",
+    "abs_approval_date",
+}
 # Header fields a quotation takes as they are from the API (values already validated by the schema).
 PLAIN_HEADER_FIELDS = ("client_order_ref", "validity_date")
 
@@ -85,11 +95,14 @@ class SaleOrder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._abs_check_approval_fields(vals)
         orders = super().create(vals_list)
         orders._abs_sync_sa_assignment()
         return orders
 
     def write(self, vals):
+        self._abs_check_approval_fields(vals)
         result = super().write(vals)
         if "x_sa_id" in vals:
             # The order and its deliveries follow it to its new SA; the old assignments are ended,
@@ -245,7 +258,7 @@ class SaleOrder(models.Model):
                     ),
                     details={"approval_state": order.abs_approval_state},
                 )
-        self.write({"abs_approval_state": "waiting"})
+        self.sudo().write({"abs_approval_state": "waiting"})  # sudo: approval fields (see APPROVAL_FIELDS)
         for order in self:
             order.message_post(body=self.env._("Approval requested."))
         return True
@@ -254,7 +267,7 @@ class SaleOrder(models.Model):
         """Approve an order waiting for approval. ``approver``: the employee deciding (API); without
         one, the current backend user decides. Either must be staff of the order's SA."""
         self._abs_check_decision(approver)
-        self.write(
+        self.sudo().write(  # sudo: approval fields, written once the rule above passed
             {
                 "abs_approval_state": "approved",
                 "abs_approval_note": note or False,
@@ -275,7 +288,7 @@ class SaleOrder(models.Model):
             raise rules.REASON_REQUIRED(self.env._("Say why the order is rejected."))
         self._abs_check_decision(approver)
         self.filtered(lambda o: o.state == "sent").action_draft()
-        self.write(
+        self.sudo().write(  # sudo: approval fields, written once the rule above passed
             {
                 "abs_approval_state": "rejected",
                 "abs_reject_reason": reason,
@@ -291,9 +304,16 @@ class SaleOrder(models.Model):
         """The lines of an approved quotation changed: what was approved is gone, so is the approval."""
         approved = self.filtered(lambda o: o.abs_approval_state == "approved" and o.state in QUOTATION_STATES)
         if approved:
-            approved.write({"abs_approval_state": "none"})
+            approved.sudo().write({"abs_approval_state": "none"})  # sudo: approval fields
             for order in approved:
                 order.message_post(body=self.env._("Approval withdrawn: the lines changed."))
+
+    @api.model
+    def _abs_check_approval_fields(self, vals):
+        if APPROVAL_FIELDS & vals.keys() and not self.env.su:
+            raise AccessError(
+                self.env._("An order's approval changes only through its Request Approval, Approve and Reject actions.")
+            )
 
     def _abs_check_decision(self, approver):
         for order in self:

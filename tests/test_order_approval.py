@@ -1,5 +1,6 @@
 """Approval (seed workflow 3): who may approve, when an order needs it, and what withdraws it."""
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from ..exceptions import AbsConflict, AbsForbidden, AbsInvalid
@@ -274,6 +275,21 @@ class TestApprovalBackend(ApprovalCase):
                     order.with_user(user).action_abs_approve()
                 with self.assertRaises(AbsForbidden):
                     order.with_user(user).action_abs_reject("no")
+        self.assertEqual(order.abs_approval_state, "waiting")
+
+    def test_approval_fields_cannot_be_written_around_the_rule(self):
+        order = self.waiting_order()
+        for vals in (
+            {"abs_approval_state": "approved"},
+            {"abs_reject_reason": "x"},
+            {"abs_approved_by": self.manager_tg.id},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                order.with_user(self.salesman).write(vals)
+        with self.assertRaises(AccessError):
+            self.env["sale.order"].with_user(self.salesman).create(
+                {"partner_id": self.customer_tg.id, "x_sa_id": self.sa_togo.id, "abs_approval_state": "approved"}
+            )
         self.assertEqual(order.abs_approval_state, "waiting")
 
     def test_reject_dialog_keeps_the_reason(self):
