@@ -36,6 +36,10 @@
         "views/product_template_views.xml",
         "views/product_category_views.xml",
         "views/ov_bop_sheet_views.xml",
+        "security/abs_asset_ticket_rules.xml",
+        "data/abs_ticket_stage_data.xml",
+        "views/ov_asset_views.xml",
+        "views/abs_ticket_views.xml",
         "views/abs_connector_menus.xml",
     ],
     "demo": [

@@ -6,3 +6,5 @@ from . import stock_deliveries
 from . import stock_api
 from . import products
 from . import orders
+from . import assets
+from . import tickets

@@ -37,6 +37,7 @@ from ..schemas.stock import (
     WarehouseListResponse,
 )
 from .api_kit import API_KEY, EMPLOYEE, api_route, filters_domain, id_name, not_found, page_payload, search_page
+from .serializers.asset import asset_holder
 from .serializers.stock import (
     LOT_FIELDS,
     MOVE_FIELDS,
@@ -152,9 +153,20 @@ class AbsStockController(http.Controller):
         "/api/stock/lots/{lot_name:str}", "GET", auth=AUTH, query=LotLookupQuery, response=LotResponse, tags=TAGS
     )
     def get_lot(self, ctx, body, query, lot_name):
-        """Locate a serial number: the lot and every internal location holding it."""
+        """Locate a serial number: the lot, every internal location holding it, and who holds it deployed.
+
+        ``holder``: the customer and SA of the serial's active asset, when the caller may see that SA."""
         lot = ctx.env["stock.lot"]._abs_lookup(lot_name, query.product_id)
-        return {"lot": serialize_lots(lot)[0], "locations": serialize_location_levels(lot._abs_locations())}
+        asset = ctx.env["ov.asset"].search_fetch(
+            [("lot_id", "=", lot.id), ("state", "=", "active"), *ctx.governed_domain("ov.asset")],
+            ["x_sa_id", "partner_id"],
+            limit=1,
+        )
+        return {
+            "lot": serialize_lots(lot)[0],
+            "locations": serialize_location_levels(lot._abs_locations()),
+            "holder": asset_holder(asset),
+        }
 
     @api_route("/api/stock/receipts", "GET", auth=AUTH, query=ReceiptListQuery, response=ReceiptListResponse, tags=TAGS)
     def list_receipts(self, ctx, body, query):

@@ -29,3 +29,8 @@ from . import ov_bop_sheet
 from . import ov_bop_line
 from . import ov_bop_property
 from . import ov_bop_property_value
+from . import ov_asset
+from . import ov_sa_asset_assignment
+from . import abs_ticket_stage
+from . import abs_ticket
+from . import ov_sa_ticket_assignment

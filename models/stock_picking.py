@@ -77,9 +77,12 @@ class StockPicking(models.Model):
         to a customer.
 
         ``self``: the pickings just done (all of them, not one by one); ``move_lines``: their lines
-        with a lot and a quantity whose destination is a customer location. Does nothing here: the
-        asset workflow extends it (one ``ov.asset`` per serial, linked to the SA), in batch.
+        with a lot and a quantity whose destination is a customer location. Each delivered serial gets
+        its active ``ov.asset`` (customer, SA, actor), all in one create (``ov.asset._abs_on_delivered``).
         """
+        actor = self.env["abs.employee"].browse(self.env.context.get("abs_actor_id"))
+        # sudo: whoever validates (a warehouse user without asset rights too) records the governed asset
+        self.env["ov.asset"].sudo()._abs_on_delivered(move_lines, actor=actor)
         return True
 
     def _abs_on_serials_returned(self, move_lines):
@@ -87,9 +90,11 @@ class StockPicking(models.Model):
         back from a customer.
 
         ``self``: the pickings just done; ``move_lines``: their lines with a lot and a quantity whose
-        source is a customer location. Does nothing here: the asset workflow extends it (asset
-        transferred / inactive), in batch.
+        source is a customer location. The serials' active assets become ``inactive`` (back in the
+        warehouse, held by nobody), in one write (``ov.asset._abs_on_returned``).
         """
+        # sudo: whoever validates the return updates the asset, asset rights or not
+        self.env["ov.asset"].sudo()._abs_on_returned(move_lines.lot_id)
         return True
 
     # ------------------------------------------------------------------ receipts and transfers

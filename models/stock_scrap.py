@@ -48,6 +48,8 @@ class StockScrap(models.Model):
     def _abs_on_scrapped(self):
         """Hook run on validated scraps of serial-numbered units (backend or API).
 
-        Nothing yet: the asset issue extends it to decommission the ``ov.asset`` of the serial.
+        The assets of the serials (active or inactive) are decommissioned (seed 0g step 5).
         """
+        # sudo: whoever scraps the unit decommissions its asset, asset rights or not
+        self.env["ov.asset"].sudo()._abs_on_scrapped(self.lot_id)
         return True

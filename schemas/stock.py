@@ -254,10 +254,19 @@ class LotListResponse(PageResponse):
     lots: list[LotOut]
 
 
+class LotHolder(BaseModel):
+    asset_id: int
+    service_account: IdName | None
+    customer: IdName
+
+
 class LotResponse(BaseModel):
     success: bool = True
     lot: LotOut
     locations: list[LocationLevel]
+    holder: LotHolder | None = Field(
+        description="The serial's active asset: its customer and SA; null when none, or of an SA the caller cannot see"
+    )
 
 
 class PickingSummaryOut(BaseModel):

@@ -16,3 +16,5 @@ from . import test_order_confirmation
 from . import test_product_catalogue
 from . import test_products_api
 from . import test_bop
+from . import test_assets
+from . import test_tickets

@@ -71,6 +71,11 @@ class TestResponsesMatchTheirSchemas(AbsWarehouseFixturesMixin, AbsHttpCase):
             }
         )
         receipt.action_confirm()
+        # Assets and tickets: one of each, so that their lists have an item to check.
+        asset = cls.env["ov.asset"]._abs_register(
+            {"partner_id": cls.customer_tg.id, "lot_id": cls.kit_lots[0].id}, cls.sa_togo
+        )
+        cls.env["abs.ticket"]._abs_open({"subject": "Test ticket", "asset_id": asset.id}, account=cls.sa_togo)
 
     def test_every_list_route_answers_what_its_schema_documents(self):
         key = self.new_api_key()

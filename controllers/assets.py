@@ -1,0 +1,46 @@
+"""Assets (seed workflow 8): register, list, read and change the governed units at customer sites.
+
+Assets are governed (V3, ``ov.sa_asset_assignment``) by the SA of the delivery that created them or
+of the agent that registered them: another SA's asset answers 404 on every route.
+"""
+
+from odoo import http
+
+from ..schemas.asset import AssetCreate, AssetListQuery, AssetListResponse, AssetResponse, AssetUpdate
+from .api_kit import API_KEY, EMPLOYEE, api_route, filters_domain, page_payload, search_page
+from .serializers.asset import ASSET_FIELDS, serialize_assets
+
+AUTH = (EMPLOYEE, API_KEY)
+TAGS = ("Assets",)
+
+
+def asset_answer(asset):
+    return {"asset": serialize_assets(asset)[0]}
+
+
+class AbsAssetController(http.Controller):
+    @api_route("/api/assets", "POST", auth=AUTH, body=AssetCreate, response=AssetResponse, status=201, tags=TAGS)
+    def create_asset(self, ctx, body, query):
+        """Register a deployed asset by hand in the acting SA (stamped and assigned).
+
+        409 ``asset_exists`` when the serial already has an active asset (deliveries create theirs)."""
+        asset = ctx.env["ov.asset"]._abs_register(body.model_dump(exclude_unset=True), ctx.require_sa(), ctx.employee)
+        return asset_answer(asset)
+
+    @api_route("/api/assets", "GET", auth=AUTH, query=AssetListQuery, response=AssetListResponse, tags=TAGS)
+    def list_assets(self, ctx, body, query):
+        """Assets of the caller's SAs, newest first."""
+        domain = ctx.governed_domain("ov.asset") + filters_domain(query)
+        assets, total = search_page(ctx.env["ov.asset"], domain, ASSET_FIELDS, query, order="id desc")
+        return page_payload(query, total, "assets", serialize_assets(assets))
+
+    @api_route("/api/assets/{asset_id}", "GET", auth=AUTH, response=AssetResponse, tags=TAGS)
+    def get_asset(self, ctx, body, query, asset_id):
+        """One asset of the caller's SAs."""
+        return asset_answer(ctx.get_governed("ov.asset", asset_id, field_names=ASSET_FIELDS, what="Asset"))
+
+    @api_route("/api/assets/{asset_id}", "PUT", auth=AUTH, body=AssetUpdate, response=AssetResponse, tags=TAGS)
+    def update_asset(self, ctx, body, query, asset_id):
+        """Change an asset: details, a swapped serial, notes or a dated repair note, its state."""
+        asset = ctx.get_governed("ov.asset", asset_id, what="Asset")
+        return asset_answer(asset._abs_update(body.model_dump(exclude_unset=True)))
