@@ -485,8 +485,13 @@ class SaleOrder(models.Model):
                 )
             vals["x_outlet_id"] = outlet.id
         if "channel_partner_id" in values:
+            # A partner of no SA (a reseller) or of this SA; another SA's customer is as if missing.
             vals["x_channel_partner_id"] = self._abs_reference(
-                "res.partner", values["channel_partner_id"], company, self.env._("Channel partner")
+                "res.partner",
+                values["channel_partner_id"],
+                company,
+                self.env._("Channel partner"),
+                domain=self.env["res.partner"]._abs_sa_visible_domain([account.id]),
             ).id
         if "payment_term_id" in values:
             vals["payment_term_id"] = self._abs_reference(
@@ -495,8 +500,10 @@ class SaleOrder(models.Model):
         return vals
 
     @api.model
-    def _abs_reference(self, model, record_id, company, what):
-        record = self.env[model].search([("id", "=", record_id)], limit=1) if record_id else self.env[model]
+    def _abs_reference(self, model, record_id, company, what, domain=()):
+        """The record ``record_id`` of ``company`` (or shared) within ``domain``; else INVALID_REFERENCE."""
+        Model = self.env[model]
+        record = Model.search([("id", "=", record_id), *domain], limit=1) if record_id else Model
         if record_id and (not record or (record.company_id and record.company_id != company)):
             raise rules.INVALID_REFERENCE(
                 self.env._("%(what)s %(id)s not found.", what=what, id=record_id), details={"id": record_id}

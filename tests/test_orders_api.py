@@ -153,6 +153,11 @@ class TestQuotationCreate(OrderCase):
         self.assertEqual((order.x_channel_partner_id, order.payment_term_id), (reseller, terms))
         self.assertEqual(order.validity_date, validity)
 
+    def test_channel_partner_may_not_be_another_sas_customer(self):
+        body = {"customer_id": self.customer_tg.id, "products": [self.line(self.kit)]}
+        self.assert_refused({**body, "channel_partner_id": self.customer_ke.id}, 400, "invalid_reference")
+        self.assert_refused({**body, "payment_term_id": 999_999_999}, 400, "invalid_reference")
+
     def test_api_key_creates_in_the_sa_it_names(self):
         key = self.new_api_key()
         body = {"customer_id": self.customer_tg.id, "products": [self.line(self.install)]}
