@@ -171,8 +171,24 @@ class AbsStockFixturesMixin:
             }
         )
         if confirm:
+            if order.abs_needs_approval:
+                # Large orders need a staff member's approval (workflow 3); these fixtures are about
+                # what comes after it.
+                order._abs_request_approval()
+                order._abs_approve("fixture", approver=cls._staff_of(account))
             order.action_confirm()
         return order
+
+    @classmethod
+    def _staff_of(cls, account):
+        membership = cls.env["ov.membership"].search(
+            [("account_id", "=", account.id), ("role_code", "=", "staff"), ("active", "=", True)], limit=1
+        )
+        if membership:
+            return membership.employee_id
+        staff = cls.env["abs.employee"].create({"name": f"Fixture staff {account.code}", "login": f"fx.{account.code}"})
+        cls.env["ov.membership"].create({"employee_id": staff.id, "account_id": account.id, "role_code": "staff"})
+        return staff
 
     def qty_at(self, lot, location):
         quants = self.env["stock.quant"].search([("lot_id", "=", lot.id), ("location_id", "child_of", location.id)])

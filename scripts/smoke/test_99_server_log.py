@@ -14,6 +14,14 @@ import pytest
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \d+ (?P<level>[A-Z]+) (?P<db>\S+) (?P<logger>[^:]+):")
 
 
+# Debian's wkhtmltopdf (the README's prerequisite) is built on an unpatched Qt: it says so on every PDF,
+# and Odoo relays that as a WARNING. The PDFs are right; these notices alone are allowed.
+KNOWN_HARMLESS = re.compile(
+    r" odoo\.addons\.base\.models\.ir_actions_report: wkhtmltopdf: .*"
+    r"(is not support using unpatched qt|XDG_RUNTIME_DIR)"
+)
+
+
 def traceback_end(lines, start):
     """The exception line that closes the traceback starting at ``lines[start]``."""
     for line in lines[start + 1 :]:
@@ -31,7 +39,7 @@ def offending_lines(lines):
         match = LOG_LINE.match(line)
         if match:
             level, db = match["level"], match["db"]
-            if level in ("ERROR", "CRITICAL") or (level == "WARNING" and db != "?"):
+            if level in ("ERROR", "CRITICAL") or (level == "WARNING" and db != "?" and not KNOWN_HARMLESS.search(line)):
                 bad.append((number, line))
         elif " ERROR " in line:
             bad.append((number, line))
