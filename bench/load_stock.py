@@ -1,8 +1,8 @@
 """Loads a realistic warehouse into the bench database; run by scripts/bench.sh through `odoo shell` (``env`` given).
 
 Everything is created in batch: 200 products (100 serial, 50 lot, 50 untracked), 6,000 serials and
-200 lots in stock over five shelves, and 1,000 confirmed delivery pickings reserving part of it,
-governed half by the bench SA and half by another SA.
+200 lots in stock over five shelves, 1,000 confirmed delivery pickings reserving part of it and
+1,000 quotations, each governed half by the bench SA and half by another SA.
 Prints one JSON line the measuring script reads: credentials and sample ids.
 """
 # ruff: noqa: F821  (``env`` is the global that `odoo shell` provides)
@@ -104,12 +104,27 @@ other_account = env["ov.serviced_account"].create({"name": "Other SA", "code": "
 Assignment = env["ov.sa_delivery_assignment"]
 Assignment._assign(pickings[::2], account, employee)
 Assignment._assign(pickings[1::2], other_account)
+# 1,000 quotations of 2 lines, half of the bench SA, half of the other (sale.order dual-writes its V3 row).
+order_vals = [
+    {
+        "partner_id": random.choice(customers).id,
+        "x_sa_id": (account if i % 2 == 0 else other_account).id,
+        "x_actor_id": employee.id if i % 2 == 0 else False,
+        "order_line": [
+            Command.create({"product_id": p.id, "product_uom_qty": 1, "price_unit": 100.0})
+            for p in random.sample(list(serial_products) + list(plain_products), 2)
+        ],
+    }
+    for i in range(1000)
+]
+orders = env["sale.order"].create(order_vals)
 env.cr.commit()
 # Fresh statistics, as autovacuum would have them on a live database; without them PostgreSQL
 # plans the just-loaded tables as if they were empty (nested loops over thousands of rows).
 env.cr.execute(
     "ANALYZE stock_quant, stock_lot, stock_picking, stock_move, stock_move_line, stock_location, "
-    "product_product, product_template, res_partner, ov_sa_delivery_assignment"
+    "product_product, product_template, res_partner, ov_sa_delivery_assignment, sale_order, sale_order_line, "
+    "ov_sa_sale_order_assignment"
 )
 env.cr.commit()
 
@@ -127,6 +142,7 @@ print(
                 "lots": len(batch_lots),
                 "quants": env["stock.quant"].search_count([]),
                 "delivery_pickings": len(pickings),
+                "orders": len(orders),
             },
         }
     )

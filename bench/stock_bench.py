@@ -238,6 +238,93 @@ def main():
             args.server_log,
         ),
     ]
+    product_fields = [
+        "name",
+        "default_code",
+        "barcode",
+        "description_sale",
+        "type",
+        "is_storable",
+        "x_pu_category",
+        "x_service_type",
+        "x_contract_type",
+        "x_pu_metric",
+        "recurring_invoice",
+        "tracking",
+        "invoice_policy",
+        "lst_price",
+        "uom_id",
+        "categ_id",
+        "x_sa_id",
+        "sale_ok",
+        "active",
+        # the live stock the API answers with: on hand, available (on hand - reserved), forecast
+        "qty_available",
+        "free_qty",
+        "virtual_available",
+    ]
+    sellable = [("sale_ok", "=", True)]
+    rows.append(
+        bench.compare(
+            "GET /api/products?limit=200",
+            lambda i: bench.api("/api/products?limit=200"),
+            lambda i: (
+                bench.execute(
+                    "product.product",
+                    "search_read",
+                    [sellable],
+                    {"fields": product_fields, "limit": 200, "order": "id"},
+                ),
+                bench.execute("product.product", "search_count", [sellable], {}),
+            ),
+            args.n,
+            args.warmup,
+            args.server_log,
+        )
+    )
+    order_fields = [
+        "name",
+        "state",
+        "locked",
+        "abs_approval_state",
+        "abs_approval_note",
+        "abs_reject_reason",
+        "abs_approved_by",
+        "abs_approval_user_id",
+        "abs_approval_date",
+        "partner_id",
+        "x_sa_id",
+        "x_actor_id",
+        "x_outlet_id",
+        "client_order_ref",
+        "date_order",
+        "validity_date",
+        "amount_untaxed",
+        "amount_tax",
+        "amount_total",
+        "currency_id",
+        "invoice_status",
+    ]
+    # The bench SA's orders: what its manager may see (the JSON-RPC admin filters on the stamp).
+    own_orders = [("x_sa_id.code", "=", "BENCH")]
+    rows.append(
+        bench.compare(
+            "GET /api/orders?limit=200",
+            lambda i: bench.api("/api/orders?limit=200"),
+            lambda i: (
+                bench.execute(
+                    "sale.order",
+                    "search_read",
+                    [own_orders],
+                    {"fields": order_fields, "limit": 200, "order": "date_order desc, id desc"},
+                ),
+                bench.execute("sale.order", "search_count", [own_orders], {}),
+            ),
+            args.n,
+            args.warmup,
+            args.server_log,
+        )
+    )
     print(f"\nData: {json.dumps(fixture['counts'])}   n={args.n} per side (after {args.warmup} warm-up)")
     header = (
         f"{'endpoint':36} {'API p50':>8} {'API p95':>8} {'RPC p50':>8} {'RPC p95':>8} {'p50 ratio':>9} {'p95 ratio':>9}"
