@@ -41,6 +41,11 @@
         "views/ov_asset_views.xml",
         "views/abs_ticket_views.xml",
         "views/abs_connector_menus.xml",
+        "security/ov_sa_payment_assignment_rules.xml",
+        "data/abs_connector_payment_data.xml",
+        "views/account_payment_views.xml",
+        "views/ov_sa_payment_assignment_views.xml",
+        "views/abs_payment_attempt_views.xml",
     ],
     "demo": [
         "demo/abs_connector_demo.xml",

@@ -8,3 +8,4 @@ from . import products
 from . import orders
 from . import assets
 from . import tickets
+from . import payments

@@ -34,3 +34,10 @@ from . import ov_sa_asset_assignment
 from . import abs_ticket_stage
 from . import abs_ticket
 from . import ov_sa_ticket_assignment
+from . import ov_sa_payment_assignment
+from . import account_journal
+from . import account_chart_template
+from . import account_payment
+from . import account_payment_register
+from . import abs_payment_provider_sandbox
+from . import abs_payment_attempt

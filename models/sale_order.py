@@ -563,3 +563,109 @@ class SaleOrder(models.Model):
         expanded = sheet._abs_expand(bop.get("property_value_ids") or [], multiplier=bop.get("quantity") or 1.0)
         lines = [{"product_id": product.id, "quantity": qty} for product, qty in expanded if qty > 0]
         return self._abs_prepare_line_vals(lines, account, company=company, where="bop")
+
+    # ------------------------------------------------------------------ payments (seed workflow 9)
+    # The payments section (abs_connector payments): the seed's smart resolution of the invoice an
+    # order's payment goes to; the payment itself is account.move._abs_register_payment.
+
+    def _abs_register_payment(
+        self, amount=None, journal=None, invoice_id=None, payment_date=None, memo=None, actor=None
+    ):
+        """Pay the order's invoice (``_abs_resolve_invoice_to_pay``); returns ``(invoice, payment)``."""
+        invoice = self._abs_resolve_invoice_to_pay(invoice_id)
+        return invoice, invoice._abs_register_payment(amount, journal, payment_date, memo, actor)
+
+    def _abs_resolve_invoice_to_pay(self, invoice_id=None):
+        """The posted invoice a payment of this order goes to (seed workflow 9, smart resolution).
+
+        ``invoice_id`` picks one of the order's invoices (posted here if still a draft). Without it: the
+        one open posted invoice; several → 400 ``invoice_required``; none → the order's draft invoice
+        (made first if needed) is posted, unless a delivery of a delivered-quantity line is still to
+        validate (400 ``delivery_not_validated`` naming it); everything paid → 409 ``already_paid``.
+        The order row is locked, so simultaneous payments do not make two invoices.
+        """
+        from . import payment_rules  # the payments section's own codes (models/payment_rules.py)
+
+        self.ensure_one()
+        if self.state != "sale":
+            raise payment_rules.ORDER_NOT_CONFIRMED(
+                self.env._(
+                    "Only a confirmed order can be paid (%(order)s: %(state)s).", order=self.name, state=self.state
+                ),
+                details={"state": self.state},
+            )
+        # log_exceptions: a race loser's serialization failure is retried by Odoo, not a bad query
+        self.env.cr.execute(
+            "SELECT id FROM sale_order WHERE id = %s FOR NO KEY UPDATE", [self.id], log_exceptions=False
+        )
+        self.invalidate_recordset(["invoice_ids"])
+        invoices = self.invoice_ids.filtered(lambda m: m.move_type == "out_invoice" and m.state != "cancel")
+        if invoice_id:
+            invoice = invoices.filtered(lambda m: m.id == invoice_id)
+            if not invoice:
+                raise payment_rules.NOT_FOUND(
+                    self.env._("Invoice not found on this order."), details={"invoice_id": invoice_id}
+                )
+            if invoice.state == "draft":
+                invoice.action_post()
+            return invoice
+        posted = invoices.filtered(lambda m: m.state == "posted")
+        open_invoices = posted.filtered(lambda m: not m.currency_id.is_zero(m.amount_residual))
+        if len(open_invoices) > 1:
+            raise payment_rules.INVOICE_REQUIRED(
+                self.env._("%(order)s has several open invoices: say which one in invoice_id.", order=self.name),
+                details={"invoice_ids": open_invoices.ids},
+            )
+        if open_invoices:
+            return open_invoices
+        self._abs_check_deliveries_validated()
+        drafts = invoices.filtered(lambda m: m.state == "draft")
+        if len(drafts) > 1:
+            raise payment_rules.INVOICE_REQUIRED(
+                self.env._("%(order)s has several draft invoices: say which one in invoice_id.", order=self.name),
+                details={"invoice_ids": drafts.ids},
+            )
+        if not drafts and any(line.qty_to_invoice > 0 for line in self.order_line):
+            drafts = self._create_invoices()
+        if drafts:
+            drafts.action_post()
+            return drafts
+        if posted:
+            raise payment_rules.ALREADY_PAID(
+                self.env._("%(order)s is already paid.", order=self.name),
+                details={
+                    "invoice_id": posted[-1].id,
+                    "payment_state": payment_rules.payment_state_for_api(posted[-1].payment_state),
+                },
+            )
+        raise payment_rules.INVOICE_NOT_POSTED(
+            self.env._("%(order)s has nothing invoiced to pay.", order=self.name), details={"invoice_id": None}
+        )
+
+    def _abs_check_deliveries_validated(self):
+        """400 ``delivery_not_validated`` while a delivery of a delivered-quantity line is still open."""
+        from . import payment_rules
+
+        waiting = self.order_line.filtered(
+            lambda line: (
+                line.product_id.invoice_policy == "delivery"
+                and line.product_id.type == "consu"
+                and line.qty_delivered < line.product_uom_qty
+            )
+        )
+        pickings = waiting.move_ids.picking_id.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
+        )
+        if pickings:
+            picking = pickings.sorted("id")[0]
+            raise payment_rules.DELIVERY_NOT_VALIDATED(
+                self.env._(
+                    "%(delivery)s is not validated yet: validate it with POST /api/stock/deliveries/%(id)s/validate "
+                    "before the payment.",
+                    delivery=picking.name,
+                    id=picking.id,
+                ),
+                details={"delivery_id": picking.id, "validate": f"POST /api/stock/deliveries/{picking.id}/validate"},
+            )
+
+    # ------------------------------------------------------------------ end of the payments section

@@ -18,3 +18,6 @@ from . import test_products_api
 from . import test_bop
 from . import test_assets
 from . import test_tickets
+from . import test_payments_api
+from . import test_mobile_money
+from . import test_payment_races

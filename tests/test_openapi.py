@@ -76,6 +76,17 @@ class TestResponsesMatchTheirSchemas(AbsWarehouseFixturesMixin, AbsHttpCase):
             {"partner_id": cls.customer_tg.id, "lot_id": cls.kit_lots[0].id}, cls.sa_togo
         )
         cls.env["abs.ticket"]._abs_open({"subject": "Test ticket", "asset_id": asset.id}, account=cls.sa_togo)
+        # A payment, so that the payment lists have an item to check.
+        service = cls.env["product.product"].create({"name": "Test Paid Service", "type": "service"})
+        paid = cls.env["sale.order"].create(
+            {
+                "partner_id": cls.customer_tg.id,
+                "x_sa_id": cls.sa_togo.id,
+                "order_line": [(0, 0, {"product_id": service.id})],
+            }
+        )
+        paid.action_confirm()
+        paid._abs_register_payment()
 
     def test_every_list_route_answers_what_its_schema_documents(self):
         key = self.new_api_key()

@@ -1,0 +1,246 @@
+"""Payments (seed workflow 9, "Payments (payments.py)"): registration from an order, payment lists,
+the customer dashboard, and mobile money (start, the provider's signed callback).
+
+Payments are governed (V3, ``ov.sa_payment_assignment``) by the SA of the invoices they pay: another
+SA's order, invoice, customer or payment answers 404 on every route, and lists never show them.
+"""
+
+import logging
+
+from odoo import fields, http
+from odoo.http import request
+
+from ..schemas.payment import (
+    AttemptResponse,
+    CallbackResponse,
+    CustomerPaymentListQuery,
+    DashboardResponse,
+    MobileMoneyCallback,
+    MobileMoneyStartRequest,
+    PaymentListQuery,
+    PaymentListResponse,
+    PaymentResponse,
+    RegisterPaymentRequest,
+    RegisterPaymentResponse,
+)
+from .api_kit import (
+    API_KEY,
+    CUSTOMER,
+    EMPLOYEE,
+    PUBLIC,
+    ApiError,
+    api_route,
+    filters_domain,
+    id_name,
+    not_found,
+    page_payload,
+    search_page,
+)
+from .serializers.payment import PAYMENT_FIELDS, serialize_attempt, serialize_invoice_ref, serialize_payments
+
+_logger = logging.getLogger(__name__)
+
+AUTH = (EMPLOYEE, API_KEY)
+TAGS = ("Payments",)
+# What a payment list shows: posted customer payments (in process or paid), not drafts or cancelled ones.
+POSTED = [("payment_type", "=", "inbound"), ("state", "in", ("in_process", "paid"))]
+CALLBACK_STATUS = {"success": "done", "failed": "error", "cancelled": "cancel", "pending": "pending"}
+
+
+def payment_domain(ctx):
+    return ctx.governed_domain("account.payment") + POSTED
+
+
+def invoice_domain(ctx):
+    """Customer invoices of the caller's SAs: through their assignment once invoices are governed
+    (the invoicing workflow), by their ``x_sa_id`` stamp until then."""
+    Move = ctx.env["account.move"]
+    if "abs_sa_assignment_ids" in Move._fields:
+        scope = ctx.governed_domain("account.move")
+    else:
+        scope = [] if ctx.readable_sa_ids is None else [("x_sa_id", "in", ctx.readable_sa_ids)]
+    return [*scope, ("move_type", "=", "out_invoice")]
+
+
+def customer_of(ctx, customer_id):
+    return ctx.get_governed("res.partner", customer_id, what="Customer")
+
+
+class AbsPaymentController(http.Controller):
+    @api_route(
+        "/api/orders/{order_id}/register-payment",
+        "POST",
+        auth=AUTH,
+        body=RegisterPaymentRequest,
+        response=RegisterPaymentResponse,
+        status=201,
+        tags=TAGS,
+    )
+    def register_payment(self, ctx, body, query, order_id):
+        """Register a payment of the order's invoice, posted and reconciled (seed workflow 9).
+
+        Smart resolution: no posted invoice → the order's invoice is made and posted, then paid; a
+        delivery of a delivered-quantity line still to validate → 400 ``delivery_not_validated`` naming
+        ``POST /api/stock/deliveries/<id>/validate``; already paid → 409 ``already_paid`` with the
+        invoice's payment state; several open invoices → ``invoice_id`` picks (else 400 ``invoice_required``).
+        More than the residual → 400 ``amount_exceeds_residual``; less → a partial payment, the rest stays due.
+        The journal: ``journal_id``, else the Cash, Bank or Mobile Money journal of ``payment_source``.
+        Send an ``Idempotency-Key`` to make a retry safe.
+        """
+        order = ctx.get_governed("sale.order", order_id, what="Order")
+        journal = ctx.env["account.journal"]._abs_journal_for_payment(
+            order.company_id, body.journal_id, body.payment_source
+        )
+        invoice, payment = order._abs_register_payment(
+            body.amount, journal, body.invoice_id, body.payment_date, body.memo, ctx.employee
+        )
+        return {"payment": serialize_payments(payment)[0], "invoice": serialize_invoice_ref(invoice)}
+
+    @api_route("/api/payments", "GET", auth=AUTH, query=PaymentListQuery, response=PaymentListResponse, tags=TAGS)
+    def list_payments(self, ctx, body, query):
+        """Posted customer payments of the caller's SAs, newest first."""
+        domain = payment_domain(ctx) + filters_domain(query)
+        payments, total = search_page(
+            ctx.env["account.payment"], domain, PAYMENT_FIELDS, query, order="date desc, id desc"
+        )
+        return page_payload(query, total, "payments", serialize_payments(payments))
+
+    @api_route("/api/payments/{payment_id}", "GET", auth=AUTH, response=PaymentResponse, tags=TAGS)
+    def get_payment(self, ctx, body, query, payment_id):
+        """One payment of the caller's SAs."""
+        payment = ctx.get_governed("account.payment", payment_id, domain=POSTED, what="Payment")
+        return {"payment": serialize_payments(payment)[0]}
+
+    @api_route(
+        "/api/customers/{customer_id}/payments",
+        "GET",
+        auth=AUTH,
+        query=PaymentListQuery,
+        response=PaymentListResponse,
+        tags=TAGS,
+    )
+    def customer_payments(self, ctx, body, query, customer_id):
+        """A customer's payment history (the payments of the caller's SAs)."""
+        customer = customer_of(ctx, customer_id)
+        domain = (
+            payment_domain(ctx)
+            + [("partner_id.commercial_partner_id", "=", customer.commercial_partner_id.id)]
+            + filters_domain(query)
+        )
+        payments, total = search_page(
+            ctx.env["account.payment"], domain, PAYMENT_FIELDS, query, order="date desc, id desc"
+        )
+        return page_payload(query, total, "payments", serialize_payments(payments))
+
+    @api_route("/api/customers/{customer_id}/dashboard", "GET", auth=AUTH, response=DashboardResponse, tags=TAGS)
+    def customer_dashboard(self, ctx, body, query, customer_id):
+        """A customer's summary in the caller's SAs: orders, invoices, payments, assets; outstanding, paid, overdue.
+
+        Amounts in the company currency. A fixed number of queries, whatever the customer's history.
+        """
+        customer = customer_of(ctx, customer_id)
+        env = ctx.env
+        partner = [("partner_id.commercial_partner_id", "=", customer.commercial_partner_id.id)]
+        orders = dict(
+            env["sale.order"]._read_group(ctx.governed_domain("sale.order") + partner, ["state"], ["__count"])
+        )
+        posted_invoices = invoice_domain(ctx) + partner + [("state", "=", "posted")]
+        Move = env["account.move"]
+        [[invoice_count, invoiced, outstanding]] = Move._read_group(
+            posted_invoices, [], ["__count", "amount_total_signed:sum", "amount_residual_signed:sum"]
+        )
+        [[overdue_count, overdue]] = Move._read_group(
+            posted_invoices
+            + [("invoice_date_due", "<", fields.Date.context_today(Move)), ("amount_residual_signed", ">", 0)],
+            [],
+            ["__count", "amount_residual_signed:sum"],
+        )
+        [[payment_count, paid]] = env["account.payment"]._read_group(
+            payment_domain(ctx) + partner, [], ["__count", "amount_company_currency_signed:sum"]
+        )
+        assets = None
+        if "ov.asset" in env:  # the assets workflow's model
+            assets = dict(
+                env["ov.asset"]._read_group(ctx.governed_domain("ov.asset") + partner, ["state"], ["__count"])
+            )
+            assets["total"] = sum(assets.values())
+        currency = env.company.currency_id
+        return {
+            "dashboard": {
+                "customer": id_name(customer),
+                "currency": currency.name,
+                "outstanding": currency.round(outstanding or 0.0),
+                "paid": currency.round(paid or 0.0),
+                "overdue": currency.round(overdue or 0.0),
+                "overdue_invoices": overdue_count,
+                "orders": {**orders, "total": sum(orders.values())},
+                "invoices": {"count": invoice_count, "total": currency.round(invoiced or 0.0)},
+                "payments": {"count": payment_count, "total": currency.round(paid or 0.0)},
+                "assets": assets,
+            }
+        }
+
+    @api_route(
+        "/api/payments/mobile-money",
+        "POST",
+        auth=AUTH,
+        body=MobileMoneyStartRequest,
+        response=AttemptResponse,
+        status=201,
+        tags=TAGS,
+    )
+    def start_mobile_money(self, ctx, body, query):
+        """Start a mobile-money payment of an invoice: the provider asks the customer's phone to pay.
+
+        The attempt is pending until the provider's callback (or the status cron) settles it; a
+        successful one registers the payment. 400 when the amount exceeds the residual, 409 when paid.
+        """
+        invoice = ctx.env["account.move"].search([("id", "=", body.invoice_id), *invoice_domain(ctx)], limit=1)
+        if not invoice:
+            raise not_found("Invoice")
+        attempt = ctx.env["abs.payment.attempt"]._abs_start(
+            invoice, body.phone, body.amount, body.provider, actor=ctx.employee
+        )
+        return {"attempt": serialize_attempt(attempt)}
+
+    @api_route(
+        "/api/payments/mobile-money/callback",
+        "POST",
+        auth=(PUBLIC,),
+        body=MobileMoneyCallback,
+        response=CallbackResponse,
+        tags=TAGS,
+    )
+    def mobile_money_callback(self, ctx, body, query):
+        """The provider's callback: authenticated by ``X-Signature: sha256=<hex HMAC-SHA256 of the raw body>``
+        with the provider's secret (no JWT). A bad signature → 401 ``bad_signature``, nothing written.
+
+        Idempotent on the reference: a replayed or late callback gets the first answer again and
+        changes nothing; a successful one registers exactly one payment.
+        """
+        raw = request.httprequest.get_data(cache=True)
+        provider = ctx.env[f"abs.payment.provider.{body.provider}"]
+        if not provider._abs_verify_signature(raw, request.httprequest.headers.get("X-Signature")):
+            _logger.info("Mobile money callback refused: bad signature (reference %s)", body.reference[:64])
+            raise ApiError(401, "bad_signature", "The callback's signature does not match.")
+        attempt = ctx.env["abs.payment.attempt"]._abs_settle(
+            body.reference, CALLBACK_STATUS[body.status], "callback", payload=raw.decode("utf-8", "replace")
+        )
+        return attempt._abs_answer()
+
+    @api_route(
+        "/api/customer/payments",
+        "GET",
+        auth=(CUSTOMER,),
+        query=CustomerPaymentListQuery,
+        response=PaymentListResponse,
+        tags=("Customer",),
+    )
+    def my_payments(self, ctx, body, query):
+        """The logged-in customer's own payments, newest first."""
+        domain = POSTED + [("partner_id.commercial_partner_id", "=", ctx.customer.commercial_partner_id.id)]
+        domain += filters_domain(query)
+        payments, total = search_page(
+            ctx.env["account.payment"], domain, PAYMENT_FIELDS, query, order="date desc, id desc"
+        )
+        return page_payload(query, total, "payments", serialize_payments(payments))

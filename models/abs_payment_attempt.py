@@ -1,0 +1,190 @@
+import logging
+import uuid
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+
+from ..exceptions import AbsRefusal
+from . import payment_rules
+
+_logger = logging.getLogger(__name__)
+
+# The states of Odoo's own payment.transaction (the payment module is not a dependency).
+ATTEMPT_STATES = [
+    ("draft", "Draft"),
+    ("pending", "Pending"),
+    ("done", "Done"),
+    ("error", "Error"),
+    ("cancel", "Cancelled"),
+]
+FINAL_STATES = ("done", "error", "cancel")
+PROVIDERS = [("sandbox", "Sandbox")]
+
+
+class AbsPaymentAttempt(models.Model):
+    """One mobile-money collection attempt for an invoice (seed workflow 9, ``abs.payment.attempt``).
+
+    Started by the API (the provider asks the customer's phone), settled once by the provider's
+    signed callback or, when none comes, by the status cron asking the provider. Settling locks
+    the attempt's row: a replayed callback, or a callback racing the cron, settles it once; a
+    successful attempt registers exactly one payment through ``account.move._abs_register_payment``.
+    """
+
+    _name = "abs.payment.attempt"
+    _description = "Mobile Money Payment Attempt"
+    _order = "id desc"
+    _rec_name = "reference"
+
+    reference = fields.Char(
+        required=True, readonly=True, copy=False, index=True, default=lambda s: s._abs_new_reference()
+    )
+    provider = fields.Selection(PROVIDERS, required=True, default="sandbox", readonly=True)
+    invoice_id = fields.Many2one(
+        "account.move", string="Invoice", required=True, readonly=True, ondelete="restrict", index=True
+    )
+    partner_id = fields.Many2one(related="invoice_id.commercial_partner_id", string="Customer", store=True, index=True)
+    company_id = fields.Many2one(related="invoice_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="invoice_id.currency_id", store=True)
+    amount = fields.Monetary(required=True, readonly=True)
+    phone = fields.Char(required=True, readonly=True)
+    state = fields.Selection(ATTEMPT_STATES, required=True, default="draft", readonly=True, index=True)
+    payment_id = fields.Many2one("account.payment", string="Payment", readonly=True, ondelete="restrict")
+    state_message = fields.Char(readonly=True)
+    settled_by = fields.Selection([("callback", "Provider Callback"), ("cron", "Status Check")], readonly=True)
+    callback_payload = fields.Text(readonly=True)
+    callback_date = fields.Datetime(readonly=True)
+    x_sa_id = fields.Many2one("ov.serviced_account", string="Service Account", index=True, readonly=True)
+    x_actor_id = fields.Many2one("abs.employee", string="Agent", readonly=True)
+    # The sandbox provider reports this outcome when asked (tests and the demo drive it).
+    sandbox_outcome = fields.Selection(
+        [("pending", "Pending"), ("done", "Done"), ("error", "Error"), ("cancel", "Cancelled")], default="pending"
+    )
+
+    _sql_constraints = [
+        ("reference_uniq", "unique(reference)", "A provider reference names one payment attempt."),
+        ("amount_positive", "CHECK(amount > 0)", "A payment attempt is for a positive amount."),
+    ]
+
+    @api.model
+    def _abs_new_reference(self):
+        return f"MM-{uuid.uuid4().hex[:20].upper()}"
+
+    # ------------------------------------------------------------------ business methods
+
+    @api.model
+    def _abs_start(self, invoice, phone, amount=None, provider="sandbox", account=None, actor=None):
+        """Ask ``provider`` to collect ``amount`` (default: the residual) of ``invoice`` from ``phone``.
+
+        The invoice must be open and the amount within its residual (the checks of a payment).
+        """
+        if invoice.move_type != "out_invoice" or invoice.state != "posted":
+            raise payment_rules.INVOICE_NOT_POSTED(
+                self.env._("%(invoice)s is not a posted customer invoice.", invoice=invoice.display_name),
+                details={"invoice_id": invoice.id, "state": invoice.state},
+            )
+        currency, residual = invoice.currency_id, invoice.amount_residual
+        if currency.is_zero(residual):
+            raise payment_rules.ALREADY_PAID(
+                self.env._("%(invoice)s is already paid.", invoice=invoice.name),
+                details={
+                    "invoice_id": invoice.id,
+                    "payment_state": payment_rules.payment_state_for_api(invoice.payment_state),
+                },
+            )
+        amount = residual if amount is None else currency.round(amount)
+        if currency.compare_amounts(amount, residual) > 0:
+            raise payment_rules.AMOUNT_EXCEEDS_RESIDUAL(
+                self.env._("%(amount)s is more than the %(residual)s still due.", amount=amount, residual=residual),
+                details={"invoice_id": invoice.id, "amount_residual": residual},
+            )
+        if currency.compare_amounts(amount, 0) <= 0:
+            raise payment_rules.INVALID_AMOUNT(self.env._("A payment amount must be positive."))
+        attempt = self.create(
+            {
+                "invoice_id": invoice.id,
+                "amount": amount,
+                "phone": phone,
+                "provider": provider,
+                "x_sa_id": (account or invoice.x_sa_id).id,
+                "x_actor_id": actor.id if actor else False,
+            }
+        )
+        status = attempt._abs_provider()._abs_request_payment(attempt)
+        attempt.state = "pending" if status == "pending" else "draft"
+        return attempt
+
+    def _abs_provider(self):
+        self.ensure_one()
+        return self.env[f"abs.payment.provider.{self.provider}"]
+
+    @api.model
+    def _abs_settle(self, reference, status, settled_by="callback", payload=None):
+        """Settle the attempt ``reference`` with the provider's ``status`` (done/error/cancel/pending).
+
+        Once only: the attempt's row is locked and re-read, and an attempt already settled is returned
+        as it is (a replayed or late callback, or the cron after the callback, changes nothing). A done
+        attempt registers its payment; if the invoice cannot take it any more (paid meanwhile), the
+        attempt ends in error with the reason, for a person to refund.
+        """
+        # log_exceptions: a concurrent settlement's commit makes this lock a serialization failure,
+        # which Odoo retries (a request) or the cron skips until its next run.
+        self.env.cr.execute(
+            "SELECT id FROM abs_payment_attempt WHERE reference = %s FOR NO KEY UPDATE",
+            [reference],
+            log_exceptions=False,
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            raise payment_rules.NOT_FOUND(self.env._("Payment attempt not found."), details={"reference": reference})
+        attempt = self.browse(row[0])
+        attempt.invalidate_recordset()
+        if attempt.state in FINAL_STATES or status == "pending":
+            return attempt
+        vals = {"state": status, "settled_by": settled_by, "callback_date": fields.Datetime.now()}
+        if payload is not None:
+            vals["callback_payload"] = payload
+        if status == "done":
+            journal = self.env["account.journal"]._abs_payment_journal(attempt.company_id, "mobile_money")
+            try:
+                with self.env.cr.savepoint():
+                    payment = attempt.invoice_id._abs_register_payment(
+                        attempt.amount, journal or None, memo=attempt.reference, actor=attempt.x_actor_id
+                    )
+                vals["payment_id"] = payment.id
+            except AbsRefusal as refusal:
+                vals.update(state="error", state_message=str(refusal.args[0]))
+        attempt.write(vals)
+        return attempt
+
+    @api.model
+    def _cron_abs_settle_pending(self, minutes=None, limit=200):
+        """Ask the provider how pending attempts older than ``minutes`` ended (some never call back)."""
+        if minutes is None:
+            # sudo: a deployment setting
+            minutes = int(
+                self.env["ir.config_parameter"].sudo().get_param("abs_connector.mobile_money.status_after_minutes", 5)
+            )
+        cutoff = fields.Datetime.now() - timedelta(minutes=minutes)
+        pending = self.search([("state", "=", "pending"), ("create_date", "<=", cutoff)], limit=limit, order="id")
+        for attempt in pending:
+            status = attempt._abs_provider()._abs_fetch_status(attempt)
+            if status == "pending":
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    self._abs_settle(attempt.reference, status, settled_by="cron")
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                # A callback settled it meanwhile (or is settling it): it is its answer that counts.
+                _logger.info("Mobile money attempt %s settled concurrently; skipped", attempt.reference)
+        return True
+
+    def _abs_answer(self):
+        """What the callback answers for this attempt: the same for the first call and every replay."""
+        self.ensure_one()
+        return {
+            "reference": self.reference,
+            "state": self.state,
+            "payment_id": self.payment_id.id or None,
+            "invoice_id": self.invoice_id.id,
+        }

@@ -1,0 +1,59 @@
+import hashlib
+import hmac
+import secrets
+
+from odoo import api, models
+
+SECRET_PARAM = "abs_connector.mobile_money.sandbox_secret"
+
+
+class AbsPaymentProviderSandbox(models.AbstractModel):
+    """The sandbox mobile-money provider: the demo's and the tests' provider.
+
+    The interface every provider adapter implements (``abs.payment.provider.<code>``, the code being
+    ``abs.payment.attempt.provider``): ``_abs_request_payment`` asks the provider to collect an
+    attempt (an STK push to the phone), ``_abs_fetch_status`` asks it how an attempt ended (for the
+    cron, when no callback came), ``_abs_verify_signature`` checks a callback's HMAC with the
+    provider's secret. The sandbox collects nothing: the outcome it reports is the attempt's
+    ``sandbox_outcome`` (pending until a test or the demo sets it).
+    """
+
+    _name = "abs.payment.provider.sandbox"
+    _description = "Mobile money provider: sandbox"
+
+    @api.model
+    def _abs_request_payment(self, attempt):
+        """Start collecting ``attempt``; returns the provider's status for it (``pending``)."""
+        return "pending"
+
+    @api.model
+    def _abs_fetch_status(self, attempt):
+        """The provider's status of ``attempt``: ``pending``, ``done``, ``error`` or ``cancel``."""
+        return attempt.sandbox_outcome or "pending"
+
+    @api.model
+    def _abs_verify_signature(self, body, signature):
+        """``signature`` is ``sha256=<hex HMAC-SHA256 of the raw body>`` with this provider's secret."""
+        if not signature:
+            return False
+        return hmac.compare_digest(signature.strip().encode(), self._abs_sign(body).encode())
+
+    @api.model
+    def _abs_sign(self, body):
+        """The ``X-Signature`` header the provider sends with ``body`` (bytes)."""
+        return "sha256=" + hmac.new(self._abs_secret().encode(), body, hashlib.sha256).hexdigest()
+
+    @api.model
+    def _ensure_secret(self):
+        # sudo: the provider's signing secret is a system parameter no API caller may read
+        params = self.env["ir.config_parameter"].sudo()
+        secret = params.get_param(SECRET_PARAM)
+        if not secret:
+            secret = secrets.token_urlsafe(48)
+            params.set_param(SECRET_PARAM, secret)
+        return secret
+
+    @api.model
+    def _abs_secret(self):
+        # sudo: see _ensure_secret
+        return self.env["ir.config_parameter"].sudo().get_param(SECRET_PARAM) or self._ensure_secret()
