@@ -8,4 +8,6 @@ from . import products
 from . import orders
 from . import assets
 from . import tickets
+from . import invoices
+from . import reports
 from . import payments

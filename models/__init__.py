@@ -34,6 +34,7 @@ from . import ov_sa_asset_assignment
 from . import abs_ticket_stage
 from . import abs_ticket
 from . import ov_sa_ticket_assignment
+from . import ov_sa_invoice_assignment
 from . import ov_sa_payment_assignment
 from . import account_journal
 from . import account_chart_template

@@ -18,6 +18,10 @@ from . import test_products_api
 from . import test_bop
 from . import test_assets
 from . import test_tickets
+from . import test_invoices_api
+from . import test_invoice_governance
+from . import test_sa_summary
+from . import test_invoice_races
 from . import test_payments_api
 from . import test_mobile_money
 from . import test_payment_races
