@@ -134,10 +134,11 @@ class OvAsset(models.Model):
             if "asset_code" not in values:
                 vals["asset_code"] = lot.name
         if values.get("repair_note"):
-            today = fields.Date.to_string(fields.Date.context_today(self))
+            note = f"{fields.Date.to_string(fields.Date.context_today(self))}: {values['repair_note']}"
             for asset in self:
-                note = f"{today}: {values['repair_note']}"
-                asset.notes = f"{asset.notes}\n{note}" if asset.notes else note
+                base = vals["notes"] if "notes" in vals else asset.notes
+                asset.notes = f"{base}\n{note}" if base else note
+            vals.pop("notes", None)
         new_state = vals.get("state")
         will_be_active = self.filtered(lambda a: (new_state or a.state) == "active")
         if will_be_active and ("lot_id" in vals or new_state == "active"):

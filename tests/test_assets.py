@@ -223,6 +223,10 @@ class TestAssetApi(AssetCase):
         status, payload, _r = self.api("PUT", path, {"repair_note": "Fuse replaced"}, token=self.tok_agent_tg)
         self.assertEqual(status, 200, payload)
         self.assertIn("Fuse replaced", payload["asset"]["notes"])
+        body = {"notes": "Roof", "repair_note": "Panel cleaned"}
+        status, payload, _r = self.api("PUT", path, body, token=self.tok_agent_tg)
+        self.assertEqual(status, 200, payload)
+        self.assertRegex(payload["asset"]["notes"], r"^Roof\n\d{4}-\d{2}-\d{2}: Panel cleaned$")
         status, payload, _r = self.api("PUT", path, {"lot_id": self.spare[1].id}, token=self.tok_agent_tg)
         self.assertEqual(status, 200, payload)
         self.assertEqual(payload["asset"]["lot"]["id"], self.spare[1].id)
