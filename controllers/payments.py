@@ -52,14 +52,8 @@ def payment_domain(ctx):
 
 
 def invoice_domain(ctx):
-    """Customer invoices of the caller's SAs: through their assignment once invoices are governed
-    (the invoicing workflow), by their ``x_sa_id`` stamp until then."""
-    Move = ctx.env["account.move"]
-    if "abs_sa_assignment_ids" in Move._fields:
-        scope = ctx.governed_domain("account.move")
-    else:
-        scope = [] if ctx.readable_sa_ids is None else [("x_sa_id", "in", ctx.readable_sa_ids)]
-    return [*scope, ("move_type", "=", "out_invoice")]
+    """Customer invoices of the caller's SAs (governed through ``ov.sa_invoice_assignment``)."""
+    return [*ctx.governed_domain("account.move"), ("move_type", "=", "out_invoice")]
 
 
 def customer_of(ctx, customer_id):

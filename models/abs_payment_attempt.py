@@ -7,6 +7,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..exceptions import AbsRefusal
 from . import payment_rules
+from .account_move import api_payment_state
 
 _logger = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ class AbsPaymentAttempt(models.Model):
                 self.env._("%(invoice)s is already paid.", invoice=invoice.name),
                 details={
                     "invoice_id": invoice.id,
-                    "payment_state": payment_rules.payment_state_for_api(invoice.payment_state),
+                    "payment_state": api_payment_state(invoice.payment_state),
                 },
             )
         amount = residual if amount is None else currency.round(amount)

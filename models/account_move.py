@@ -346,7 +346,7 @@ class AccountMove(models.Model):
                 self.env._("%(invoice)s is already paid.", invoice=invoice.name),
                 details={
                     "invoice_id": invoice.id,
-                    "payment_state": payment_rules.payment_state_for_api(invoice.payment_state),
+                    "payment_state": api_payment_state(invoice.payment_state),
                 },
             )
         amount = residual if amount is None else currency.round(amount)

@@ -7,12 +7,6 @@ Not a model: the codes ``account.move._abs_register_payment``, ``sale.order``'s 
 from ..exceptions import AbsConflict, AbsInvalid, AbsNotFound
 from .stock_rules import RefusalCode
 
-
-def payment_state_for_api(payment_state):
-    """Odoo's invoice ``payment_state`` as the API says it (seed workflow 9): ``in_payment`` is ``paid``."""
-    return "paid" if payment_state in ("in_payment", "invoicing_legacy") else payment_state or "not_paid"
-
-
 NOT_FOUND = RefusalCode("not_found", AbsNotFound)  # an invoice of the order, a mobile-money attempt
 INVOICE_NOT_POSTED = RefusalCode(
     "invoice_not_posted", AbsInvalid

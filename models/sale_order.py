@@ -667,7 +667,9 @@ class SaleOrder(models.Model):
         validate (400 ``delivery_not_validated`` naming it); everything paid → 409 ``already_paid``.
         The order row is locked, so simultaneous payments do not make two invoices.
         """
-        from . import payment_rules  # the payments section's own codes (models/payment_rules.py)
+        # The payments section's own codes, and the invoices' payment state as the API says it.
+        from . import payment_rules
+        from .account_move import api_payment_state
 
         self.ensure_one()
         if self.state != "sale":
@@ -689,9 +691,7 @@ class SaleOrder(models.Model):
                 raise payment_rules.NOT_FOUND(
                     self.env._("Invoice not found on this order."), details={"invoice_id": invoice_id}
                 )
-            if invoice.state == "draft":
-                invoice.action_post()
-            return invoice
+            return invoice._abs_post() if invoice.state == "draft" else invoice
         posted = invoices.filtered(lambda m: m.state == "posted")
         open_invoices = posted.filtered(lambda m: not m.currency_id.is_zero(m.amount_residual))
         if len(open_invoices) > 1:
@@ -709,16 +709,15 @@ class SaleOrder(models.Model):
                 details={"invoice_ids": drafts.ids},
             )
         if not drafts and any(line.qty_to_invoice > 0 for line in self.order_line):
-            drafts = self._create_invoices()
+            drafts = self._abs_invoice()[0]
         if drafts:
-            drafts.action_post()
-            return drafts
+            return drafts._abs_post()
         if posted:
             raise payment_rules.ALREADY_PAID(
                 self.env._("%(order)s is already paid.", order=self.name),
                 details={
                     "invoice_id": posted[-1].id,
-                    "payment_state": payment_rules.payment_state_for_api(posted[-1].payment_state),
+                    "payment_state": api_payment_state(posted[-1].payment_state),
                 },
             )
         raise payment_rules.INVOICE_NOT_POSTED(

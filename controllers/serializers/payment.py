@@ -1,6 +1,6 @@
 """Payments and mobile-money attempts as the API shows them; a fixed number of queries whatever the page size."""
 
-from ...models.payment_rules import payment_state_for_api
+from ...models.account_move import api_payment_state
 from ..api_kit import id_name
 
 PAYMENT_FIELDS = [
@@ -52,7 +52,7 @@ def serialize_invoice_ref(invoice):
     return {
         "id": invoice.id,
         "name": invoice.name,
-        "payment_state": payment_state_for_api(invoice.payment_state),
+        "payment_state": api_payment_state(invoice.payment_state),
         "amount_total": invoice.amount_total,
         "amount_residual": invoice.amount_residual,
     }
