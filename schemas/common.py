@@ -1,5 +1,5 @@
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -34,6 +34,16 @@ class Filter:
 
     def term(self, value):
         return (self.field, self.operator, self.convert(value) if self.convert else value)
+
+
+def start_of_day(day):
+    """``Filter(..., ">=", convert=start_of_day)``: a date filter on a datetime field, from that day on."""
+    return datetime.combine(day, time.min)
+
+
+def start_of_next_day(day):
+    """``Filter(..., "<", convert=start_of_next_day)``: a date filter on a datetime field, that day included."""
+    return datetime.combine(day + timedelta(days=1), time.min)
 
 
 class RequestBody(BaseModel):

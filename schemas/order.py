@@ -15,8 +15,9 @@ from .common import (
     Quantity,
     QueryId,
     RequestBody,
+    start_of_day,
+    start_of_next_day,
 )
-from .stock import start_of_day, start_of_next_day
 
 OrderState = Literal["draft", "sent", "sale", "cancel"]
 ApprovalState = Literal["none", "waiting", "approved", "rejected"]

@@ -1,6 +1,6 @@
 """Warehouse & stock schemas (seed: "Warehouse & Stock (stock_api.py)" and workflow 0)."""
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -17,20 +17,14 @@ from .common import (
     QueryId,
     QueryParams,
     RequestBody,
+    start_of_day,
+    start_of_next_day,
 )
 
 PickingState = Literal["draft", "waiting", "confirmed", "assigned", "done", "cancel", "active"]
 # A counted quantity: zero is a count too (nothing left).
 CountedQuantity = Annotated[float, Field(ge=0, le=MAX_QUANTITY, allow_inf_nan=False)]
 LotName = Annotated[str, Field(min_length=1, max_length=128)]
-
-
-def start_of_day(day):
-    return datetime.combine(day, time.min)
-
-
-def start_of_next_day(day):
-    return datetime.combine(day + timedelta(days=1), time.min)
 
 
 # --------------------------------------------------------------------------- queries

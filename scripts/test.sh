@@ -11,7 +11,10 @@ prepare_addons_path
 
 DB="${ABS_TEST_DB:-abs_connector_test}"
 CONF="$BUILD/test-$DB.conf"  # one per database: two runs side by side do not share settings
-write_config "$CONF" "$DB" "without_demo = all" "log_level = warn" "workers = 0" "max_cron_threads = 0"
+# A free port of its own: a second run (or `make run`) on the default 8069 would answer this suite's requests.
+PORT="$(free_ports 1)"
+write_config "$CONF" "$DB" "without_demo = all" "log_level = warn" "workers = 0" "max_cron_threads = 0" \
+    "http_interface = 127.0.0.1" "http_port = $PORT"
 
 install_addon "$CONF" "$DB" "${ABS_TEST_REUSE_DB:-0}"
 
