@@ -6,6 +6,8 @@ kit alone decides which HTTP status a meaning answers with (``controllers/api_ki
 back everything the request wrote.
 """
 
+from dataclasses import dataclass
+
 from odoo.exceptions import UserError
 
 
@@ -32,3 +34,17 @@ class AbsConflict(AbsRefusal):
 
 class AbsForbidden(AbsRefusal):
     """The caller may not do this."""
+
+
+@dataclass(frozen=True)
+class RefusalCode:
+    """A stable machine code bound to one meaning, defined once in a ``models/*_rules.py`` module.
+
+    ``raise LOT_REQUIRED(env._("..."), details={...})`` raises the meaning with that code.
+    """
+
+    code: str
+    meaning: type[AbsRefusal]
+
+    def __call__(self, message, details=None):
+        return self.meaning(message, self.code, details)

@@ -4,7 +4,7 @@ from collections import defaultdict
 from odoo import Command, api, fields, models
 
 from . import invoice_rules as rules
-from . import sale_rules
+from . import payment_rules, sale_rules
 
 # Odoo's payment states as the API shows them: seed workflow 7, "in_payment" is settled for operations.
 PAYMENT_STATE_API = {"in_payment": "paid", "invoicing_legacy": "paid"}
@@ -324,7 +324,6 @@ class AccountMove(models.Model):
         ``amount_exceeds_residual``), never an overpayment. Core's Register Payment wizard books and
         reconciles the payment; less than the residual leaves the rest due. Returns the payment.
         """
-        from . import payment_rules  # the payments section's own codes (models/payment_rules.py)
 
         self.ensure_one()
         # log_exceptions: a concurrent payment's commit makes this lock a serialization failure,

@@ -4,8 +4,7 @@ Not a model: the codes ``ov.asset`` and ``abs.ticket`` raise (see ``models/stock
 ``raise ASSET_EXISTS(env._("..."), details={...})``.
 """
 
-from ..exceptions import AbsConflict, AbsInvalid, AbsNotFound
-from .stock_rules import RefusalCode
+from ..exceptions import AbsConflict, AbsInvalid, AbsNotFound, RefusalCode
 
 # --------------------------------------------------------------------------- what a request names
 NOT_FOUND = RefusalCode(

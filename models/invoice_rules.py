@@ -4,8 +4,7 @@ Not a model: the codes ``sale.order`` and ``account.move`` raise when an invoice
 reversed or sent, so one mistake answers one code in the API and in the backend.
 """
 
-from ..exceptions import AbsConflict, AbsInvalid
-from .stock_rules import RefusalCode
+from ..exceptions import AbsConflict, AbsInvalid, RefusalCode
 
 NOTHING_TO_INVOICE = RefusalCode("nothing_to_invoice", AbsConflict)  # no line of the order is invoiceable now
 DRAFT_INVOICE_EXISTS = RefusalCode("draft_invoice_exists", AbsConflict)  # a partial invoice while a draft waits

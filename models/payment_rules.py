@@ -4,8 +4,7 @@ Not a model: the codes ``account.move._abs_register_payment``, ``sale.order``'s 
 ``abs.payment.attempt`` raise, so one mistake answers one code in the API and in the backend.
 """
 
-from ..exceptions import AbsConflict, AbsInvalid, AbsNotFound
-from .stock_rules import RefusalCode
+from ..exceptions import AbsConflict, AbsInvalid, AbsNotFound, RefusalCode
 
 NOT_FOUND = RefusalCode("not_found", AbsNotFound)  # an invoice of the order, a mobile-money attempt
 INVOICE_NOT_POSTED = RefusalCode(

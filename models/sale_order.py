@@ -4,8 +4,9 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import float_compare
 
-from . import invoice_rules
+from . import invoice_rules, payment_rules
 from . import sale_rules as rules
+from .account_move import api_payment_state
 
 APPROVAL_STATES = [
     ("none", "Not Requested"),
@@ -668,8 +669,6 @@ class SaleOrder(models.Model):
         The order row is locked, so simultaneous payments do not make two invoices.
         """
         # The payments section's own codes, and the invoices' payment state as the API says it.
-        from . import payment_rules
-        from .account_move import api_payment_state
 
         self.ensure_one()
         if self.state != "sale":
@@ -726,7 +725,6 @@ class SaleOrder(models.Model):
 
     def _abs_check_deliveries_validated(self):
         """400 ``delivery_not_validated`` while a delivery of a delivered-quantity line is still open."""
-        from . import payment_rules
 
         waiting = self.order_line.filtered(
             lambda line: (

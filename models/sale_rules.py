@@ -5,8 +5,7 @@ in the backend (see ``models/stock_rules.py`` for the stock ones; codes shared b
 meaning). Raise with ``raise INVALID_STATE(env._("..."), details={...})``.
 """
 
-from ..exceptions import AbsConflict, AbsForbidden, AbsInvalid, AbsNotFound
-from .stock_rules import RefusalCode
+from ..exceptions import AbsConflict, AbsForbidden, AbsInvalid, AbsNotFound, RefusalCode
 
 # --------------------------------------------------------------------------- what a quotation names
 NOT_FOUND = RefusalCode("not_found", AbsNotFound)  # the customer (of another SA: as if missing), the BOP

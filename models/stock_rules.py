@@ -6,19 +6,7 @@ A code is bound to one meaning (invalid, not found, conflict); the API kit maps 
 HTTP status. Raise with ``raise LOT_REQUIRED(env._("..."), details={...})``.
 """
 
-from dataclasses import dataclass
-
-from ..exceptions import AbsConflict, AbsInvalid, AbsNotFound, AbsRefusal
-
-
-@dataclass(frozen=True)
-class RefusalCode:
-    code: str
-    meaning: type[AbsRefusal]
-
-    def __call__(self, message, details=None):
-        return self.meaning(message, self.code, details)
-
+from ..exceptions import AbsConflict, AbsInvalid, AbsNotFound, RefusalCode
 
 # --------------------------------------------------------------------------- records named by the request
 NOT_FOUND = RefusalCode("not_found", AbsNotFound)  # a product, location, warehouse, partner; the lot of a URL
