@@ -119,12 +119,36 @@ order_vals = [
 ]
 orders = env["sale.order"].create(order_vals)
 env.cr.commit()
+
+env["ov.sa_customer_assignment"]._assign(customers, account, employee)  # the bench SA serves them all
+# 1,000 customer invoices (600 posted, 100 of those paid in cash), half of each SA; the first 20
+# customers hold most of them, so a customer's dashboard sums a real history.
+invoices = env["account.move"].create(
+    [
+        {
+            "move_type": "out_invoice",
+            "partner_id": customers[i % 20].id,
+            "x_sa_id": (account if i % 2 == 0 else other_account).id,
+            "invoice_line_ids": [
+                Command.create({"product_id": p.id, "quantity": 1, "price_unit": 100.0})
+                for p in random.sample(list(plain_products), 2)
+            ],
+        }
+        for i in range(1000)
+    ]
+)
+invoices[:600].action_post()
+env["account.payment.register"].with_context(active_model="account.move", active_ids=invoices[:100].ids).create(
+    {"group_payment": False}
+)._create_payments()
+env.cr.commit()
 # Fresh statistics, as autovacuum would have them on a live database; without them PostgreSQL
 # plans the just-loaded tables as if they were empty (nested loops over thousands of rows).
 env.cr.execute(
     "ANALYZE stock_quant, stock_lot, stock_picking, stock_move, stock_move_line, stock_location, "
     "product_product, product_template, res_partner, ov_sa_delivery_assignment, sale_order, sale_order_line, "
-    "ov_sa_sale_order_assignment"
+    "ov_sa_sale_order_assignment, account_move, account_move_line, account_payment, ov_sa_invoice_assignment, "
+    "ov_sa_payment_assignment"
 )
 env.cr.commit()
 
@@ -136,6 +160,7 @@ print(
             "serial_names": random.sample(serial_lots.mapped("name"), 50),
             "product_ids": random.sample(serial_products.ids + lot_products.ids + plain_products.ids, 50),
             "delivery_ids": random.sample(pickings[::2].ids, 50),
+            "dashboard_customer_ids": customers[:20:2].ids,
             "counts": {
                 "products": Product.search_count([("name", "=like", "Bench %")]),
                 "serials": len(serial_lots),
@@ -143,6 +168,7 @@ print(
                 "quants": env["stock.quant"].search_count([]),
                 "delivery_pickings": len(pickings),
                 "orders": len(orders),
+                "invoices": len(invoices),
             },
         }
     )

@@ -325,6 +325,86 @@ def main():
             args.server_log,
         )
     )
+    invoice_fields = [
+        "name",
+        "move_type",
+        "state",
+        "payment_state",
+        "partner_id",
+        "x_sa_id",
+        "invoice_origin",
+        "invoice_date",
+        "invoice_date_due",
+        "amount_untaxed",
+        "amount_tax",
+        "amount_total",
+        "amount_residual",
+        "currency_id",
+        "reversed_entry_id",
+    ]
+    own_invoices = [("move_type", "in", ["out_invoice", "out_refund"]), ("x_sa_id.code", "=", "BENCH")]
+    rows.append(
+        bench.compare(
+            "GET /api/invoices?limit=200",
+            lambda i: bench.api("/api/invoices?limit=200"),
+            lambda i: (
+                bench.execute(
+                    "account.move",
+                    "search_read",
+                    [own_invoices],
+                    {"fields": invoice_fields, "limit": 200, "order": "invoice_date desc, id desc"},
+                ),
+                bench.execute("account.move", "search_count", [own_invoices], {}),
+            ),
+            args.n,
+            args.warmup,
+            args.server_log,
+        )
+    )
+    dashboard_customers = fixture["dashboard_customer_ids"]
+
+    def dashboard_rpc(i):
+        # The same figures by hand: the customer, its orders by state, posted invoices (total,
+        # outstanding), overdue ones, its payments; each read_group scoped to the bench SA.
+        customer = pick(dashboard_customers, i)
+        partner = [("partner_id", "=", customer)]
+        posted = [*own_invoices, *partner, ("state", "=", "posted")]
+        bench.execute("res.partner", "read", [[customer]], {"fields": ["display_name", "commercial_partner_id"]})
+        bench.execute("sale.order", "read_group", [[*own_orders, *partner], ["state"], ["state"]], {"lazy": False})
+        bench.execute("account.move", "read_group", [posted, ["amount_total_signed", "amount_residual_signed"], []], {})
+        bench.execute(
+            "account.move",
+            "read_group",
+            [
+                [*posted, ("invoice_date_due", "<", time.strftime("%Y-%m-%d")), ("amount_residual_signed", ">", 0)],
+                ["amount_residual_signed"],
+                [],
+            ],
+            {},
+        )
+        bench.execute(
+            "account.payment",
+            "read_group",
+            [[*partner, ("x_sa_id.code", "=", "BENCH")], ["amount_company_currency_signed"], []],
+            {},
+        )
+        bench.execute(
+            "ov.asset",
+            "read_group",
+            [[*partner, ("x_sa_id.code", "=", "BENCH")], ["state"], ["state"]],
+            {"lazy": False},
+        )
+
+    rows.append(
+        bench.compare(
+            "GET /api/customers/<id>/dashboard",
+            lambda i: bench.api(f"/api/customers/{pick(dashboard_customers, i)}/dashboard"),
+            dashboard_rpc,
+            args.n,
+            args.warmup,
+            args.server_log,
+        )
+    )
     print(f"\nData: {json.dumps(fixture['counts'])}   n={args.n} per side (after {args.warmup} warm-up)")
     header = (
         f"{'endpoint':36} {'API p50':>8} {'API p95':>8} {'RPC p50':>8} {'RPC p95':>8} {'p50 ratio':>9} {'p95 ratio':>9}"

@@ -7,7 +7,6 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..exceptions import AbsRefusal
 from . import payment_rules
-from .account_move import api_payment_state
 
 _logger = logging.getLogger(__name__)
 
@@ -79,28 +78,7 @@ class AbsPaymentAttempt(models.Model):
 
         The invoice must be open and the amount within its residual (the checks of a payment).
         """
-        if invoice.move_type != "out_invoice" or invoice.state != "posted":
-            raise payment_rules.INVOICE_NOT_POSTED(
-                self.env._("%(invoice)s is not a posted customer invoice.", invoice=invoice.display_name),
-                details={"invoice_id": invoice.id, "state": invoice.state},
-            )
-        currency, residual = invoice.currency_id, invoice.amount_residual
-        if currency.is_zero(residual):
-            raise payment_rules.ALREADY_PAID(
-                self.env._("%(invoice)s is already paid.", invoice=invoice.name),
-                details={
-                    "invoice_id": invoice.id,
-                    "payment_state": api_payment_state(invoice.payment_state),
-                },
-            )
-        amount = residual if amount is None else currency.round(amount)
-        if currency.compare_amounts(amount, residual) > 0:
-            raise payment_rules.AMOUNT_EXCEEDS_RESIDUAL(
-                self.env._("%(amount)s is more than the %(residual)s still due.", amount=amount, residual=residual),
-                details={"invoice_id": invoice.id, "amount_residual": residual},
-            )
-        if currency.compare_amounts(amount, 0) <= 0:
-            raise payment_rules.INVALID_AMOUNT(self.env._("A payment amount must be positive."))
+        amount = invoice._abs_payable_amount(amount)
         attempt = self.create(
             {
                 "invoice_id": invoice.id,

@@ -315,6 +315,40 @@ class AccountMove(models.Model):
 
     # ------------------------------------------------------------------ payments (seed workflow 9)
 
+    def _abs_payable_amount(self, amount=None):
+        """The amount a payment of this invoice may take (default: its residual), or the refusal.
+
+        The checks of every payment, and of a mobile-money attempt before it asks for one: a posted
+        customer invoice (400), not paid yet (409 ``already_paid`` with its state), a positive amount
+        within the residual (400 ``amount_exceeds_residual``: never an overpayment).
+        """
+        self.ensure_one()
+        if self.move_type != "out_invoice" or self.state != "posted":
+            raise payment_rules.INVOICE_NOT_POSTED(
+                self.env._("%(invoice)s is not a posted customer invoice.", invoice=self.display_name),
+                details={"invoice_id": self.id, "state": self.state},
+            )
+        currency, residual = self.currency_id, self.amount_residual
+        if currency.is_zero(residual):
+            raise payment_rules.ALREADY_PAID(
+                self.env._("%(invoice)s is already paid.", invoice=self.name),
+                details={"invoice_id": self.id, "payment_state": api_payment_state(self.payment_state)},
+            )
+        amount = residual if amount is None else currency.round(amount)
+        if currency.compare_amounts(amount, residual) > 0:
+            raise payment_rules.AMOUNT_EXCEEDS_RESIDUAL(
+                self.env._(
+                    "%(amount)s is more than the %(residual)s still due on %(invoice)s.",
+                    amount=amount,
+                    residual=residual,
+                    invoice=self.name,
+                ),
+                details={"invoice_id": self.id, "amount_residual": residual},
+            )
+        if currency.compare_amounts(amount, 0) <= 0:
+            raise payment_rules.INVALID_AMOUNT(self.env._("A payment amount must be positive."))
+        return amount
+
     def _abs_register_payment(self, amount=None, journal=None, payment_date=None, memo=None, actor=None):
         """Register one customer payment of ``amount`` (default: the residual) on this posted invoice.
 
@@ -333,34 +367,7 @@ class AccountMove(models.Model):
         )
         self.invalidate_recordset(["state", "payment_state", "amount_residual"])
         invoice = self.with_company(self.company_id)
-        if invoice.move_type != "out_invoice" or invoice.state != "posted":
-            raise payment_rules.INVOICE_NOT_POSTED(
-                self.env._("%(invoice)s is not a posted customer invoice.", invoice=invoice.display_name),
-                details={"invoice_id": invoice.id, "state": invoice.state},
-            )
-        currency = invoice.currency_id
-        residual = invoice.amount_residual
-        if currency.is_zero(residual):
-            raise payment_rules.ALREADY_PAID(
-                self.env._("%(invoice)s is already paid.", invoice=invoice.name),
-                details={
-                    "invoice_id": invoice.id,
-                    "payment_state": api_payment_state(invoice.payment_state),
-                },
-            )
-        amount = residual if amount is None else currency.round(amount)
-        if currency.compare_amounts(amount, residual) > 0:
-            raise payment_rules.AMOUNT_EXCEEDS_RESIDUAL(
-                self.env._(
-                    "%(amount)s is more than the %(residual)s still due on %(invoice)s.",
-                    amount=amount,
-                    residual=residual,
-                    invoice=invoice.name,
-                ),
-                details={"invoice_id": invoice.id, "amount_residual": residual},
-            )
-        if currency.compare_amounts(amount, 0) <= 0:
-            raise payment_rules.INVALID_AMOUNT(self.env._("A payment amount must be positive."))
+        amount = invoice._abs_payable_amount(amount)
         wizard_vals = {"amount": amount, "payment_difference_handling": "open"}
         if journal:
             wizard_vals["journal_id"] = journal.id
