@@ -8,7 +8,6 @@ Writes are for staff and API keys (``role="staff"``); staff change their SA's pr
 
 from odoo import http
 
-from ..exceptions import AbsForbidden
 from ..schemas.product import (
     BopLineCreate,
     BopLineResponse,
@@ -111,13 +110,8 @@ class AbsProductController(http.Controller):
         """Create a product: stamped with the acting SA (staff), or shared (API key, ``shared: true``)."""
         values = body.model_dump(exclude_unset=True)
         shared = values.pop("shared", False)
-        if shared and ctx.kind != API_KEY:
-            raise AbsForbidden(
-                ctx.env._("Only an internal service (API key) may add to the shared catalogue."),
-                "catalogue_forbidden",
-            )
         account = None if shared else (ctx.require_sa() if ctx.kind == EMPLOYEE else ctx.sa)
-        product = ctx.env["product.product"]._abs_catalogue_create(values, account)
+        product = ctx.env["product.product"]._abs_catalogue_create(values, account, writable_sa_ids(ctx))
         return product_answer(ctx, product)
 
     @api_route(

@@ -1,3 +1,4 @@
+from . import ir_config_parameter
 from . import ov_serviced_account
 from . import abs_employee
 from . import ov_membership

@@ -1,6 +1,5 @@
 import logging
 import re
-import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -50,18 +49,11 @@ class AbsApiToken(models.AbstractModel):
 
     @api.model
     def _ensure_secret(self):
-        # sudo: the signing secret is a system parameter no API caller may read
-        params = self.env["ir.config_parameter"].sudo()
-        secret = params.get_param(SECRET_PARAM)
-        if not secret:
-            secret = secrets.token_urlsafe(64)
-            params.set_param(SECRET_PARAM, secret)
-        return secret
+        return self.env["ir.config_parameter"]._abs_secret(SECRET_PARAM)
 
     @api.model
     def _secret(self):
-        # sudo: see _ensure_secret
-        return self.env["ir.config_parameter"].sudo().get_param(SECRET_PARAM) or self._ensure_secret()
+        return self.env["ir.config_parameter"]._abs_secret(SECRET_PARAM)
 
     @api.model
     def _access_lifetime(self):

@@ -1,6 +1,5 @@
 import hashlib
 import hmac
-import secrets
 
 from odoo import api, models
 
@@ -45,15 +44,8 @@ class AbsPaymentProviderSandbox(models.AbstractModel):
 
     @api.model
     def _ensure_secret(self):
-        # sudo: the provider's signing secret is a system parameter no API caller may read
-        params = self.env["ir.config_parameter"].sudo()
-        secret = params.get_param(SECRET_PARAM)
-        if not secret:
-            secret = secrets.token_urlsafe(48)
-            params.set_param(SECRET_PARAM, secret)
-        return secret
+        return self._abs_secret()
 
     @api.model
     def _abs_secret(self):
-        # sudo: see _ensure_secret
-        return self.env["ir.config_parameter"].sudo().get_param(SECRET_PARAM) or self._ensure_secret()
+        return self.env["ir.config_parameter"]._abs_secret(SECRET_PARAM)

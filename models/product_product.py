@@ -21,12 +21,16 @@ class ProductProduct(models.Model):
         return self.env["product.template"]._abs_catalog_domain(account_ids)
 
     @api.model
-    def _abs_catalogue_create(self, values, account=None):
+    def _abs_catalogue_create(self, values, account=None, writable_sa_ids=None):
         """Create a catalogue product from API values; stamped with ``account``, shared without one.
 
-        A stamped product belongs to its SA's company. Returns the product (its only variant).
+        ``writable_sa_ids``: the SAs whose catalogue the caller may change (None: the whole
+        catalogue); a caller limited to some SAs may not add to the shared catalogue, nor to another
+        SA's. A stamped product belongs to its SA's company. Returns the product (its only variant).
         """
-        vals = self.env["product.template"]._abs_prepare_catalogue_vals(values)
+        Template = self.env["product.template"]
+        Template._abs_check_catalogue_account(account, values.get("name"), writable_sa_ids)
+        vals = Template._abs_prepare_catalogue_vals(values)
         if account:
             vals.update(x_sa_id=account.id, company_id=account.company_id.id)
         return self.create(vals)

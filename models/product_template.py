@@ -288,25 +288,28 @@ class ProductTemplate(models.Model):
 
         The shared catalogue and other SAs' products are read-only to an SA's staff.
         """
+        for record in records:
+            self._abs_check_catalogue_account(record.x_sa_id, record.display_name, writable_sa_ids)
+
+    @api.model
+    def _abs_check_catalogue_account(self, account, name, writable_sa_ids):
+        """The rule of ``_abs_check_catalogue_write`` for one catalogue entry of ``account`` (none: shared)."""
         if writable_sa_ids is None:
             return
-        for record in records:
-            if not record.x_sa_id:
-                raise AbsForbidden(
-                    self.env._(
-                        "%(record)s belongs to the shared catalogue: only an internal service (API key) or "
-                        "an administrator may change it.",
-                        record=record.display_name,
-                    ),
-                    CATALOGUE_FORBIDDEN,
-                )
-            if record.x_sa_id.id not in writable_sa_ids:
-                raise AbsForbidden(
-                    self.env._(
-                        "%(record)s belongs to another service account's catalogue.", record=record.display_name
-                    ),
-                    CATALOGUE_FORBIDDEN,
-                )
+        if not account:
+            raise AbsForbidden(
+                self.env._(
+                    "%(record)s belongs to the shared catalogue: only an internal service (API key) or "
+                    "an administrator may change it.",
+                    record=name,
+                ),
+                CATALOGUE_FORBIDDEN,
+            )
+        if account.id not in writable_sa_ids:
+            raise AbsForbidden(
+                self.env._("%(record)s belongs to another service account's catalogue.", record=name),
+                CATALOGUE_FORBIDDEN,
+            )
 
     @api.model
     def _abs_prepare_catalogue_vals(self, values, record=None):

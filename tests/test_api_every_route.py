@@ -73,3 +73,15 @@ class TestEveryRoute(AbsHttpCase):
                 checked += 1
         self.assertGreater(checked, 10)
         self.assertEqual({model: self.env[model].search_count([]) for model in WATCHED_MODELS}, before)
+
+    def test_every_staff_route_refuses_an_agent_and_writes_nothing(self):
+        # Declared once on the route (role="staff"), enforced by the kit before any handler runs.
+        staff_routes = [route for route in ROUTES if route.role == "staff"]
+        self.assertGreater(len(staff_routes), 10)
+        before = {model: self.env[model].search_count([]) for model in WATCHED_MODELS}
+        for route in staff_routes:
+            with self.subTest(route=f"{route.method} {route.path}"):
+                body = {} if route.body else None
+                result = self.api(route.method, concrete_path(route), body, token=self.tok_agent_tg)
+                self.assertError(result, 403, "role_forbidden")
+        self.assertEqual({model: self.env[model].search_count([]) for model in WATCHED_MODELS}, before)
