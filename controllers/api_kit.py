@@ -157,11 +157,35 @@ class RouteSpec:
     id_params: list  # the path params that are record ids (positive integers)
     role: str | None = None  # "staff": employees need that role in the acting SA (API keys pass)
     readonly: bool = False  # served on a read-only cursor (a replica when configured): nothing to roll back
+    links: dict = field(default_factory=dict)  # name -> Link, on the answer of ``status``
 
     @functools.cached_property
     def path_regex(self):
         """The path as a regex capturing each parameter's raw text (ids are checked on that text)."""
         return re.compile("^" + re.sub(r"\\\{([^}:]+)(:[^}]*)?\\\}", r"(?P<\1>[^/]+)", re.escape(self.path)) + "$")
+
+
+@dataclass(frozen=True)
+class Link:
+    """An OpenAPI link: what a client (or schemathesis' stateful phase) may call next with this answer.
+
+    ``method`` and ``path`` name a declared route; ``parameters`` maps each of its parameters to a
+    runtime expression, ``$response.body#/order/id`` (this answer) or ``$request.path.order_id``
+    (this request).
+    """
+
+    method: str
+    path: str
+    parameters: dict
+
+    @property
+    def operation_id(self):
+        return operation_id(self.method, self.path)
+
+
+def operation_id(method, path):
+    """'POST', '/api/orders/{order_id}/confirm' -> 'post_api_orders_order_id_confirm' (alias paths differ)."""
+    return re.sub(r"\W+", "_", f"{method.lower()}{path}").strip("_")
 
 
 ROUTES = []
@@ -194,12 +218,14 @@ def api_route(
     tags=(),
     readonly=None,
     role=None,
+    links=None,
 ):
     """Declare an API route. ``path`` uses ``{name}`` (int) or ``{name:str}`` placeholders.
 
     The handler is called as ``handler(self, ctx, *, body=..., query=..., **path_params)`` and
     returns a dict (the JSON answer, ``success: true`` added) or an ``http.Response``.
     ``role="staff"``: only staff of the acting SA (and API keys) may call it; others get 403.
+    ``links``: ``{name: Link(...)}``, the OpenAPI links of the ``status`` answer (what to call next with it).
     """
     assert role in (None, "staff"), role
     readonly = (method == "GET") if readonly is None else readonly
@@ -228,6 +254,7 @@ def api_route(
                     id_params=re.findall(r"\{([^}:]+)\}", one_path),
                     role=role,
                     readonly=readonly,
+                    links=dict(links or {}),
                 )
             )
         specs = ROUTES[-len(paths) :]

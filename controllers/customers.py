@@ -1,8 +1,16 @@
 from odoo import http
 
 from ..schemas.customer import CustomerCreate, CustomerListQuery, CustomerListResponse, CustomerResponse, CustomerUpdate
-from .api_kit import API_KEY, EMPLOYEE, api_route, page_payload, search_page
+from .api_kit import API_KEY, EMPLOYEE, Link, api_route, page_payload, search_page
 from .serializers.customer import CUSTOMER_FIELDS, serialize_customers
+
+# OpenAPI links of a customer answer: read it back, change it, see its account.
+THE_CUSTOMER = {"customer_id": "$response.body#/customer/id"}
+CUSTOMER_LINKS = {
+    "GetCustomer": Link("GET", "/api/customers/{customer_id}", THE_CUSTOMER),
+    "UpdateCustomer": Link("PUT", "/api/customers/{customer_id}", THE_CUSTOMER),
+    "CustomerDashboard": Link("GET", "/api/customers/{customer_id}/dashboard", THE_CUSTOMER),
+}
 
 
 def get_customer(ctx, customer_id):
@@ -19,6 +27,7 @@ class AbsCustomerController(http.Controller):
         response=CustomerResponse,
         status=201,
         tags=("Customers",),
+        links=CUSTOMER_LINKS,
     )
     def create_customer(self, ctx, body, query):
         """Create a customer in the acting SA (stamped and assigned); optional portal PIN."""
@@ -66,6 +75,7 @@ class AbsCustomerController(http.Controller):
         body=CustomerUpdate,
         response=CustomerResponse,
         tags=("Customers",),
+        links={"GetCustomer": CUSTOMER_LINKS["GetCustomer"]},
     )
     def update_customer(self, ctx, body, query, customer_id):
         """Update a customer's details or portal PIN; absent fields are left unchanged."""

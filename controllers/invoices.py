@@ -22,7 +22,7 @@ from ..schemas.invoice import (
     NextPaymentResponse,
     OrderInvoicesResponse,
 )
-from .api_kit import API_KEY, CUSTOMER, EMPLOYEE, api_route, filters_domain, page_payload, search_page
+from .api_kit import API_KEY, CUSTOMER, EMPLOYEE, Link, api_route, filters_domain, page_payload, search_page
 from .serializers.invoice import INVOICE_FIELDS, serialize_invoice_detail, serialize_invoices
 
 AUTH = (EMPLOYEE, API_KEY)
@@ -34,6 +34,18 @@ PENDING_DOMAIN = [
     ("payment_state", "in", ("not_paid", "partial")),
 ]
 LIST_ORDER = "invoice_date desc, id desc"
+# OpenAPI links: the order's draft is posted, then paid (through its order) or sent.
+THE_INVOICE = {"invoice_id": "$response.body#/invoice/id"}
+SAME_ORDER = {"order_id": "$request.path.order_id"}
+DRAFT_LINKS = {
+    "GetInvoice": Link("GET", "/api/invoices/{invoice_id}", THE_INVOICE),
+    "PostInvoice": Link("POST", "/api/orders/{order_id}/invoices/{invoice_id}/confirm", {**SAME_ORDER, **THE_INVOICE}),
+}
+POSTED_LINKS = {
+    "GetInvoice": DRAFT_LINKS["GetInvoice"],
+    "SendInvoice": Link("POST", "/api/invoices/{invoice_id}/send", THE_INVOICE),
+    "RegisterPayment": Link("POST", "/api/orders/{order_id}/register-payment", SAME_ORDER),
+}
 
 
 def get_invoice(ctx, invoice_id, domain=()):
@@ -62,6 +74,7 @@ class AbsInvoiceController(http.Controller):
         body=InvoiceCreate,
         response=InvoiceCreatedResponse,
         tags=TAGS,
+        links=DRAFT_LINKS,
     )
     def create_invoice(self, ctx, body, query, order_id):
         """The order's draft invoice: its existing draft (``created`` false), else a new one.
@@ -93,6 +106,7 @@ class AbsInvoiceController(http.Controller):
         body=EmptyRequest,
         response=InvoiceResponse,
         tags=TAGS,
+        links=POSTED_LINKS,
     )
     def confirm_invoice(self, ctx, body, query, order_id, invoice_id):
         """Post a draft invoice of the order: receivable, revenue and tax entries written; due date fixed.

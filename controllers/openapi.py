@@ -4,7 +4,6 @@ import importlib.util
 import logging
 import mimetypes
 import os
-import re
 
 from pydantic.json_schema import models_json_schema
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -25,6 +24,7 @@ from .api_kit import (
     api_route,
     check_path_ids,
     error_response,
+    operation_id,
 )
 
 
@@ -93,7 +93,7 @@ def build_openapi(server_url):
     for route in sorted(ROUTES, key=lambda r: (r.path, r.method)):
         operation = {
             # From method and path, so that an alias path gets its own operation id.
-            "operationId": re.sub(r"\W+", "_", f"{route.method.lower()}{route.path}").strip("_"),
+            "operationId": operation_id(route.method, route.path),
             "summary": route.summary,
             "tags": list(route.tags) or ["API"],
             "parameters": [],
@@ -141,6 +141,11 @@ def build_openapi(server_url):
         success = {"description": STATUS_TEXT.get(route.status, "OK")}
         if route.response:
             success["content"] = {"application/json": {"schema": ref(route.response, "serialization")}}
+        if route.links:
+            success["links"] = {
+                name: {"operationId": link.operation_id, "parameters": dict(link.parameters)}
+                for name, link in sorted(route.links.items())
+            }
         operation["responses"][str(route.status)] = success
         error_ref = {"application/json": {"schema": ref(ErrorResponse, "serialization")}}
         statuses = (400, 401, 403, 404, 409) if PUBLIC not in route.auth else (400, 401)

@@ -20,11 +20,30 @@ from ..schemas.order import (
     QuotationCreate,
     RejectRequest,
 )
-from .api_kit import API_KEY, EMPLOYEE, api_route, filters_domain, page_payload, search_page
+from .api_kit import API_KEY, EMPLOYEE, Link, api_route, filters_domain, page_payload, search_page
 from .serializers.order import ORDER_FIELDS, serialize_order_detail, serialize_orders
 
 AUTH = (EMPLOYEE, API_KEY)
 TAGS = ("Orders",)
+
+# OpenAPI links of an order answer: the sale's next steps, quotation -> confirm -> delivery -> invoice -> payment.
+THE_ORDER = {"order_id": "$response.body#/order/id"}
+QUOTATION_LINKS = {
+    "GetOrder": Link("GET", "/api/orders/{order_id}", THE_ORDER),
+    "UpdateQuotation": Link("PUT", "/api/orders/{order_id}", THE_ORDER),
+    "AddLines": Link("POST", "/api/orders/{order_id}/add-lines", THE_ORDER),
+    "RequestApproval": Link("POST", "/api/orders/{order_id}/request-approval", THE_ORDER),
+    "ConfirmOrder": Link("POST", "/api/orders/{order_id}/confirm", THE_ORDER),
+}
+CONFIRMED_LINKS = {
+    "GetOrder": QUOTATION_LINKS["GetOrder"],
+    "ValidateDelivery": Link(
+        "POST", "/api/stock/deliveries/{delivery_id}/validate", {"delivery_id": "$response.body#/order/deliveries/0/id"}
+    ),
+    "InvoiceOrder": Link("POST", "/api/orders/{order_id}/invoice", THE_ORDER),
+    "RegisterPayment": Link("POST", "/api/orders/{order_id}/register-payment", THE_ORDER),
+    "FinalizeOrder": Link("POST", "/api/orders/{order_id}/finalize", THE_ORDER),
+}
 
 
 def get_order(ctx, order_id):
@@ -37,7 +56,14 @@ def order_answer(order):
 
 class AbsOrderController(http.Controller):
     @api_route(
-        "/api/quotations", "POST", auth=AUTH, body=QuotationCreate, response=OrderResponse, status=201, tags=TAGS
+        "/api/quotations",
+        "POST",
+        auth=AUTH,
+        body=QuotationCreate,
+        response=OrderResponse,
+        status=201,
+        tags=TAGS,
+        links=QUOTATION_LINKS,
     )
     def create_quotation(self, ctx, body, query):
         """Create a quotation (draft sale order) in the acting SA, from product lines and/or a Bill of Products.
@@ -110,6 +136,7 @@ class AbsOrderController(http.Controller):
         body=EmptyRequest,
         response=OrderResponse,
         tags=TAGS,
+        links={"Approve": Link("POST", "/api/orders/{order_id}/approve", THE_ORDER), **QUOTATION_LINKS},
     )
     def request_approval(self, ctx, body, query, order_id):
         """Submit the quotation for approval by a staff member of its SA."""
@@ -118,7 +145,13 @@ class AbsOrderController(http.Controller):
         return order_answer(order)
 
     @api_route(
-        "/api/orders/{order_id}/approve", "POST", auth=AUTH, body=ApproveRequest, response=OrderResponse, tags=TAGS
+        "/api/orders/{order_id}/approve",
+        "POST",
+        auth=AUTH,
+        body=ApproveRequest,
+        response=OrderResponse,
+        tags=TAGS,
+        links={"ConfirmOrder": QUOTATION_LINKS["ConfirmOrder"]},
     )
     def approve(self, ctx, body, query, order_id):
         """Approve an order waiting for approval: staff of the order's SA only (an agent gets 403)."""
@@ -136,7 +169,13 @@ class AbsOrderController(http.Controller):
         return order_answer(order)
 
     @api_route(
-        "/api/orders/{order_id}/confirm", "POST", auth=AUTH, body=ConfirmRequest, response=OrderResponse, tags=TAGS
+        "/api/orders/{order_id}/confirm",
+        "POST",
+        auth=AUTH,
+        body=ConfirmRequest,
+        response=OrderResponse,
+        tags=TAGS,
+        links=CONFIRMED_LINKS,
     )
     def confirm(self, ctx, body, query, order_id):
         """Confirm: the delivery of the physical lines (reserved unless ``reserve`` is false) and a draft

@@ -29,6 +29,7 @@ from .api_kit import (
     EMPLOYEE,
     PUBLIC,
     ApiError,
+    Link,
     api_route,
     filters_domain,
     id_name,
@@ -45,6 +46,11 @@ TAGS = ("Payments",)
 # What a payment list shows: posted customer payments (in process or paid), not drafts or cancelled ones.
 POSTED = [("payment_type", "=", "inbound"), ("state", "in", ("in_process", "paid"))]
 CALLBACK_STATUS = {"success": "done", "failed": "error", "cancelled": "cancel", "pending": "pending"}
+# OpenAPI links: a registered payment is read back, with the invoice it paid.
+PAID_LINKS = {
+    "GetPayment": Link("GET", "/api/payments/{payment_id}", {"payment_id": "$response.body#/payment/id"}),
+    "GetInvoice": Link("GET", "/api/invoices/{invoice_id}", {"invoice_id": "$response.body#/invoice/id"}),
+}
 
 
 def payment_domain(ctx):
@@ -69,6 +75,7 @@ class AbsPaymentController(http.Controller):
         response=RegisterPaymentResponse,
         status=201,
         tags=TAGS,
+        links=PAID_LINKS,
     )
     def register_payment(self, ctx, body, query, order_id):
         """Register a payment of the order's invoice, posted and reconciled (seed workflow 9).

@@ -14,13 +14,25 @@ from ..schemas.stock_delivery import (
     DeliveryValidate,
     DeliveryValidateResponse,
 )
-from .api_kit import API_KEY, EMPLOYEE, api_route, filters_domain, id_name, page_payload, search_page
+from .api_kit import API_KEY, EMPLOYEE, Link, api_route, filters_domain, id_name, page_payload, search_page
 from .serializers.stock import DELIVERY_FIELDS, picking_done, serialize_deliveries, serialize_delivery_detail
 
 AUTH = (EMPLOYEE, API_KEY)
 TAGS = ("Deliveries",)
 OUTGOING = [("picking_type_code", "=", "outgoing")]
 ACTIVE_STATES = ["draft", "waiting", "confirmed", "assigned"]
+# OpenAPI links: a validated delivery is read back (its order then invoiced and paid) or returned.
+THE_DELIVERY = {"delivery_id": "$response.body#/delivery/id"}
+VALIDATED_LINKS = {
+    "GetDelivery": Link("GET", "/api/stock/deliveries/{delivery_id}", THE_DELIVERY),
+    "ReturnDelivery": Link("POST", "/api/stock/deliveries/{delivery_id}/return", THE_DELIVERY),
+}
+ITS_ORDER = {"order_id": "$response.body#/delivery/sale_order/id"}
+DELIVERY_LINKS = {
+    "ValidateDelivery": Link("POST", "/api/stock/deliveries/{delivery_id}/validate", THE_DELIVERY),
+    "InvoiceOrder": Link("POST", "/api/orders/{order_id}/invoice", ITS_ORDER),
+    "RegisterPayment": Link("POST", "/api/orders/{order_id}/register-payment", ITS_ORDER),
+}
 
 
 def get_delivery(ctx, delivery_id):
@@ -51,6 +63,7 @@ class AbsStockDeliveryController(http.Controller):
         auth=AUTH,
         response=DeliveryDetailResponse,
         tags=TAGS,
+        links=DELIVERY_LINKS,
     )
     def get_delivery(self, ctx, body, query, delivery_id):
         """One delivery with its lines, quantities and serials."""
@@ -63,6 +76,7 @@ class AbsStockDeliveryController(http.Controller):
         body=DeliveryValidate,
         response=DeliveryValidateResponse,
         tags=TAGS,
+        links=VALIDATED_LINKS,
     )
     def validate_delivery(self, ctx, body, query, delivery_id):
         """Validate (dispatch) a delivery: the given serials and quantities, or everything reserved."""

@@ -1,3 +1,5 @@
+import re
+
 from openapi_spec_validator import validate
 
 from odoo.tests import tagged
@@ -26,6 +28,62 @@ class TestOpenApi(AbsHttpCase):
         self.assertIs(schema["additionalProperties"], False)
         self.assertIn("name", schema["required"])
         self.assertEqual(create["security"], [{"employeeJWT": []}, {"apiKey": []}])
+
+    def test_every_link_names_a_documented_operation_and_resolvable_values(self):
+        """A link whose target, parameter or JSON pointer is wrong would silently drive the stateful fuzzing nowhere."""
+        _status, document, _r = self.api("GET", "/api/openapi.json")
+        validate(document)
+        operations = {
+            operation["operationId"]: (path, operation)
+            for path, item in document["paths"].items()
+            for operation in item.values()
+        }
+        links = [
+            (path, name, link, response)
+            for path, item in document["paths"].items()
+            for operation in item.values()
+            for response in operation["responses"].values()
+            for name, link in response.get("links", {}).items()
+        ]
+        self.assertGreaterEqual(len(links), 20)
+        for path, name, link, response in links:
+            with self.subTest(link=f"{path} {name}"):
+                self.assertIn(link["operationId"], operations)
+                target_path, target = operations[link["operationId"]]
+                target_params = {param["name"] for param in target["parameters"] if param["in"] == "path"}
+                self.assertEqual(set(link["parameters"]), target_params, "a link fills every path parameter")
+                for expression in link["parameters"].values():
+                    if expression.startswith("$request.path."):
+                        self.assertIn("{" + expression.removeprefix("$request.path.") + "}", path)
+                        continue
+                    pointer = expression.removeprefix("$response.body#/")
+                    self.assertNotEqual(pointer, expression, "a link reads the answer or the request path")
+                    schema = response["content"]["application/json"]["schema"]
+                    self.assertEqual(self._resolve(document, schema, pointer.split("/"))["type"], "integer")
+        chain = {(path, link["operationId"]) for path, _name, link, _response in links}
+        self.assertIn(("/api/quotations", "post_api_orders_order_id_confirm"), chain)
+        self.assertIn(("/api/orders/{order_id}/confirm", "post_api_stock_deliveries_delivery_id_validate"), chain)
+        self.assertIn(("/api/orders/{order_id}/invoice", "post_api_orders_order_id_invoices_invoice_id_confirm"), chain)
+        self.assertIn(
+            ("/api/orders/{order_id}/invoices/{invoice_id}/confirm", "post_api_orders_order_id_register_payment"),
+            chain,
+        )
+
+    def _resolve(self, document, schema, parts):
+        """The schema that a JSON pointer into an answer reaches (through $ref, nullable unions and arrays)."""
+        while "$ref" in schema or "anyOf" in schema:
+            if "$ref" in schema:
+                schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+            else:
+                schema = next(option for option in schema["anyOf"] if option.get("type") != "null")
+        if not parts:
+            return schema
+        head, *rest = parts
+        if re.fullmatch(r"\d+", head):
+            self.assertEqual(schema["type"], "array")
+            return self._resolve(document, schema["items"], rest)
+        self.assertIn(head, schema.get("properties", {}))
+        return self._resolve(document, schema["properties"][head], rest)
 
     def test_docs_page_renders_from_the_packaged_swagger_ui(self):
         response = self.opener.get(self.base_url() + "/api/docs")
