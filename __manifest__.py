@@ -49,6 +49,9 @@
         "views/account_payment_views.xml",
         "views/ov_sa_payment_assignment_views.xml",
         "views/abs_payment_attempt_views.xml",
+        "security/abs_subscription_rules.xml",
+        "data/abs_subscription_data.xml",
+        "views/abs_subscription_views.xml",
     ],
     "demo": [
         "demo/abs_connector_demo.xml",

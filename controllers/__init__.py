@@ -11,3 +11,4 @@ from . import tickets
 from . import invoices
 from . import reports
 from . import payments
+from . import subscriptions

@@ -43,3 +43,7 @@ from . import account_payment
 from . import account_payment_register
 from . import abs_payment_provider_sandbox
 from . import abs_payment_attempt
+from . import abs_subscription_close_reason
+from . import abs_subscription_period
+from . import abs_subscription
+from . import ov_sa_subscription_assignment

@@ -30,6 +30,9 @@ class AccountMove(models.Model):
     abs_sa_assignment_ids = fields.One2many(
         "ov.sa_invoice_assignment", "move_id", string="Service Account Assignments", copy=False
     )
+    abs_subscription_id = fields.Many2one(
+        "abs.subscription", string="Subscription", index="btree_not_null", readonly=True, copy=False
+    )
 
     # ------------------------------------------------------------------ CRUD / core hooks
 
@@ -232,6 +235,18 @@ class AccountMove(models.Model):
         self.is_move_sent = True
         # sudo: the mail queue is readable by administrators only; these are the mails just queued
         return self.env["mail.mail"].sudo().search([("mail_message_id", "in", messages.ids)])
+
+    def _abs_queue_subscription_mails(self):
+        """Queue the mail telling each customer (with an email) of its new subscription invoice.
+
+        Only queued (``mail.mail``, sent later by the mail queue job), never sent in the billing
+        transaction: a slow or failing mail server does not hold or roll back an invoice.
+        """
+        to_notify = self.filtered(lambda move: move.partner_id.email)
+        if to_notify:
+            template = self.env.ref("abs_connector.mail_template_subscription_invoice")
+            # sudo: queuing mail is the system's job, for invoices this caller has just created
+            template.sudo().send_mail_batch(to_notify.ids, force_send=False)
 
     @api.model
     def _abs_next_payment(self, domain):

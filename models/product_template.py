@@ -88,6 +88,12 @@ class ProductTemplate(models.Model):
         readonly=False,
         help="Billed periodically by a subscription. Only for PU categories Contract and Digital.",
     )
+    x_subscription_cadence = fields.Selection(
+        [("weekly", "Weekly"), ("monthly", "Monthly"), ("quarterly", "Quarterly"), ("yearly", "Yearly")],
+        string="Billing Cadence",
+        default="monthly",
+        help="How often a subscription of this recurring product is billed (seed workflow 10).",
+    )
     x_sa_id = fields.Many2one(
         "ov.serviced_account",
         string="Service Account",

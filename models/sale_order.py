@@ -439,12 +439,10 @@ class SaleOrder(models.Model):
         return invoices
 
     def _abs_on_recurring_lines_confirmed(self, lines):
-        """Called at confirmation with the order lines of recurring products (``recurring_invoice``).
-
-        Does nothing here: the subscription workflow extends it (an ``abs.subscription`` per line,
-        invoiced by the scheduled job ``abs_connector.ir_cron_subscription_invoicing``).
-        """
-        return True
+        """Called at confirmation with the order lines of recurring products (``recurring_invoice``):
+        an active ``abs.subscription`` per line, its first period billed by the confirmation's invoice,
+        the next ones by the scheduled job ``abs_connector.ir_cron_subscription_invoicing``."""
+        return self.env["abs.subscription"]._abs_create_from_order_lines(lines)
 
     # ------------------------------------------------------------------ helpers
 

@@ -1,1 +1,2 @@
 from . import abs_order_approval_wizard
+from . import abs_subscription_cancel_wizard
