@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Load run: a day of field work. A fresh demo database with 50 agents (25 per demo SA) and the day's
+# serials received (bench/load_day_setup.py), Odoo's prefork server (workers, no cron) on free loopback
+# ports, then Locust headless (bench/load_day.py) for at most ABS_LOAD_CYCLES sales per agent and
+# ABS_LOAD_RUN_TIME; last, with the server stopped, the database is checked (bench/load_day_check.py):
+# every payment once, every serial in one place, stock totals, deliveries, invoices.
+# Prints throughput, p50/p95 per endpoint and the errors; exits non-zero on any error or failed check.
+# Settings: ABS_LOAD_DB (abs_connector_load), ABS_LOAD_WORKERS (3; 0: Odoo's threaded server), ABS_LOAD_CYCLES (sales per agent, 2),
+#   ABS_LOAD_RUN_TIME (Locust's bound, 150s), ABS_LOAD_SPAWN_RATE (agents logging in per second, 1),
+#   ABS_LOAD_THINK (mean seconds between two screens of an agent's app, 1.0).
+# Locust lives in its own virtualenv (.build/load-venv, from bench/requirements-load.txt): Odoo's prefork
+# server needs gevent 22 / greenlet 2, Locust newer ones, so they cannot share one environment.
+source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
+check_odoo
+check_postgres
+prepare_addons_path
+
+DB="${ABS_LOAD_DB:-abs_connector_load}"
+WORKERS="${ABS_LOAD_WORKERS:-3}"
+[ "$WORKERS" = "0" ] || "$PYTHON" -c 'import gevent.monkey; gevent.monkey.patch_all()' 2>/dev/null \
+    || die "gevent, one of Odoo's own requirements, does not load (Odoo's multi-worker server runs a gevent process): see the README's prerequisites, or try ABS_LOAD_WORKERS=0 (threaded server)."
+CYCLES="${ABS_LOAD_CYCLES:-2}"
+RUN_TIME="${ABS_LOAD_RUN_TIME:-150s}"
+SPAWN_RATE="${ABS_LOAD_SPAWN_RATE:-1}"
+VENV="$BUILD/load-venv"
+CONF="$BUILD/load.conf"
+LOG="$BUILD/load-server.log"
+export ABS_LOAD_PASSWORD="load-day-1234" ABS_LOAD_CYCLES="$CYCLES" ABS_LOAD_SERIALS_PER_AGENT="$((CYCLES + 2))"
+export ABS_LOAD_FIXTURE="$BUILD/load-fixture.json" ABS_LOAD_LEDGER="$BUILD/load-ledger.json" \
+    ABS_LOAD_SUMMARY="$BUILD/load-summary.json"
+
+# The load client: Locust in its own virtualenv, (re)installed when bench/requirements-load.txt changes.
+REQS="$ROOT/bench/requirements-load.txt"
+if ! cmp -s "$REQS" "$VENV/requirements-load.txt" 2>/dev/null; then
+    echo "Installing Locust into $VENV ..."
+    rm -rf "$VENV"
+    "$PYTHON" -m venv "$VENV" || die "could not create a virtualenv with '$PYTHON -m venv' (Debian: apt-get install python3-venv)."
+    "$VENV/bin/pip" install -q -r "$REQS" > "$BUILD/load-venv-install.log" 2>&1 \
+        || die "could not install $REQS into $VENV (pip needs PyPI): see $BUILD/load-venv-install.log"
+    cp "$REQS" "$VENV/requirements-load.txt"
+fi
+
+{ read -r PORT; read -r GEVENT_PORT; } < <(free_ports 2)
+write_config "$CONF" "$DB" "http_interface = 127.0.0.1" "http_port = $PORT" "gevent_port = $GEVENT_PORT" \
+    "workers = $WORKERS" "max_cron_threads = 0" "limit_time_real = 300"
+install_addon "$CONF" "$DB" 0
+echo "Creating 50 agents and receiving $((50 * (CYCLES + 2))) serials ..."
+odoo_bin shell -c "$CONF" -d "$DB" --no-http --log-level=error < "$ROOT/bench/load_day_setup.py" \
+    | tail -n 1 > "$ABS_LOAD_FIXTURE"
+grep -q '"agents"' "$ABS_LOAD_FIXTURE" || die "the load set-up printed no fixture: run bench/load_day_setup.py by hand (see $ABS_LOAD_FIXTURE)."
+
+# The prefork server starts its gevent process by running sys.argv[0] again: it must be a real file.
+LAUNCHER="$BUILD/odoo-server.py"
+printf 'import odoo.cli\n\nodoo.cli.main()\n' > "$LAUNCHER"
+rm -f "$LOG"
+echo "Starting Odoo ($WORKERS workers) on http://127.0.0.1:$PORT, log in $LOG ..."
+"$PYTHON" "$LAUNCHER" -c "$CONF" -d "$DB" --logfile="$LOG" --log-level=info >> "$LOG" 2>&1 &
+SERVER_PID=$!
+stop_server() {
+    kill -TERM "$SERVER_PID" 2>/dev/null || return 0
+    for _ in $(seq 1 30); do
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.5
+    done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+    { wait "$SERVER_PID"; } 2>/dev/null || true
+}
+trap stop_server EXIT
+for _ in $(seq 1 180); do
+    kill -0 "$SERVER_PID" 2>/dev/null || { tail -n 30 "$LOG" >&2; die "Odoo stopped while starting: see $LOG"; }
+    curl -fs -o /dev/null "http://127.0.0.1:$PORT/web/health" && break
+    sleep 1
+done
+curl -fs -o /dev/null "http://127.0.0.1:$PORT/web/health" || die "Odoo did not answer on port $PORT within 3 minutes: see $LOG"
+
+echo "Locust: 50 agents, $CYCLES sales each, at most $RUN_TIME ..."
+status=0
+rm -f "$ABS_LOAD_LEDGER" "$ABS_LOAD_SUMMARY"
+"$VENV/bin/locust" -f "$ROOT/bench/load_day.py" --headless --host "http://127.0.0.1:$PORT" \
+    --users 50 --spawn-rate "$SPAWN_RATE" --run-time "$RUN_TIME" --stop-timeout 120 \
+    --only-summary --loglevel WARNING || status=$?
+[ -s "$ABS_LOAD_LEDGER" ] || die "Locust wrote no ledger ($ABS_LOAD_LEDGER): see its output above."
+stop_server
+
+echo
+# Odoo logs a serialization failure it retries (REPEATABLE READ, two requests on one row) as an ERROR
+# "bad query … could not serialize access": counted apart; any other ERROR or traceback fails the run.
+read -r retries errors < <(awk '
+    / ERROR .*odoo\.sql_db: bad query/ { pending = 1; next }
+    pending && /could not serialize access/ { retries++; pending = 0; next }
+    pending { errors++; pending = 0 }
+    / (ERROR|CRITICAL) |^Traceback/ { errors++ }
+    END { print retries + 0, errors + 0 }' "$LOG")
+echo "Server log ($LOG): $errors errors or tracebacks; $retries serialization failures retried by Odoo"
+if [ "$errors" != "0" ]; then
+    grep -v 'could not serialize\|odoo.sql_db: bad query' "$LOG" | grep -m 5 -A 3 ' ERROR \| CRITICAL \|Traceback' >&2 || true
+    status=1
+fi
+echo "Checking the database (nothing lost, nothing doubled) ..."
+odoo_bin shell -c "$CONF" -d "$DB" --no-http --log-level=error < "$ROOT/bench/load_day_check.py" \
+    | tee "$BUILD/load-checks.txt" | grep -E '^  (ok|FAIL)|^LOAD CHECKS' || true
+grep -q '^LOAD CHECKS: OK' "$BUILD/load-checks.txt" || status=1
+"$PYTHON" - "$ABS_LOAD_SUMMARY" <<'PY' || status=1
+import json, sys
+summary = json.load(open(sys.argv[1]))
+print(f"\nLoad run: {summary['requests']} requests in {summary['seconds']} s = {summary['throughput_rps']} requests/s, "
+      f"p50 {summary['p50_ms']:.0f} ms, p95 {summary['p95_ms']:.0f} ms, {summary['failures']} errors; "
+      f"{summary['sales_complete']}/{summary['sales_started']} sales complete, {summary['payments']} payments")
+sys.exit(1 if summary["failures"] or summary["sales_complete"] != summary["sales_started"] else 0)
+PY
+exit "$status"
