@@ -100,6 +100,9 @@ class AbsStockController(http.Controller):
             product_ids=[query.product_id] if query.product_id else None,
             warehouse=warehouse_of(ctx, query.warehouse_id),
         )
+        # The warehouse is shared, but another SA's own catalogue product is not shown (as on /api/products).
+        if catalog := ctx.env["product.product"]._abs_catalog_domain(ctx.readable_sa_ids):
+            domain.append(("product_id", "any", catalog))
         groupby = ["product_id", "location_id"]
         offset = (query.page - 1) * query.limit
         groups = Quant._abs_levels(domain, groupby, offset=offset, limit=query.limit)
@@ -124,7 +127,8 @@ class AbsStockController(http.Controller):
     def product_levels(self, ctx, body, query, product_id):
         """One product's stock by internal location, with totals and the forecast (on hand + incoming − outgoing)."""
         Quant = ctx.env["stock.quant"]
-        product = rules.visible(ctx.env["product.product"], [product_id], "Product")
+        Product = ctx.env["product.product"]
+        product = rules.visible(Product, [product_id], "Product", Product._abs_catalog_domain(ctx.readable_sa_ids))
         warehouse = warehouse_of(ctx, query.warehouse_id)
         groups = Quant._abs_levels(
             Quant._abs_internal_domain(product_ids=product.ids, warehouse=warehouse), ["location_id"]

@@ -53,14 +53,15 @@ LOT_NOT_IN_DELIVERY = RefusalCode("lot_not_in_delivery", AbsInvalid)
 OVER_RETURN = RefusalCode("over_return", AbsConflict)  # more than is still at the customer
 
 
-def visible(model, ids, what):
+def visible(model, ids, what, domain=()):
     """The records of ``ids`` that the current user may read, in one query; NOT_FOUND names the others.
 
-    ``model``: an empty recordset of the model. Record rules hide other companies' records, which are
-    thus refused exactly like missing ones. Empty ids are ignored.
+    ``model``: an empty recordset of the model. Record rules hide other companies' records, and
+    ``domain`` what the caller's SAs may not see (another SA's catalogue product): both are refused
+    exactly like missing ones. Empty ids are ignored.
     """
     ids = list(dict.fromkeys(i for i in ids if i))
-    records = model.search([("id", "in", ids)]) if ids else model
+    records = model.search([("id", "in", ids), *domain]) if ids else model
     missing = sorted(set(ids) - set(records.ids))
     if missing:
         raise NOT_FOUND(

@@ -81,6 +81,18 @@ class TestStockReads(StockCase):
     def test_levels_filtered_by_foreign_warehouse_is_404(self):
         self.assertError(self.get(f"/api/stock/levels?warehouse_id={self.other_warehouse.id}"), 404, "not_found")
 
+    def test_another_sas_own_product_is_not_shown(self):
+        # The warehouse is shared; an SA's own catalogue product is not (found by the BOLA matrix).
+        own = self.env["product.product"].create(
+            {"name": "Test Kenya-only Lamp", "is_storable": True, "type": "consu", "x_sa_id": self.sa_kenya.id}
+        )
+        self.env["stock.quant"]._update_available_quantity(own, self.stock_loc, 5)
+        listed = self.ok(self.get("/api/stock/levels?limit=200"))
+        self.assertNotIn(own.id, {level["product"]["id"] for level in listed["levels"]})
+        self.assertError(self.get(f"/api/stock/levels/{own.id}"), 404, "not_found")
+        kenya = self.ok(self.get(f"/api/stock/levels/{own.id}", token=self.tok_agent_ke))
+        self.assertEqual(kenya["totals"]["qty_on_hand"], 5)
+
     def test_levels_limit_above_200_is_400(self):
         self.assertError(self.get("/api/stock/levels?limit=201"), 400, "invalid_query")
 
