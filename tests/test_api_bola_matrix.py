@@ -104,6 +104,7 @@ WATCHED_MODELS = [
     "ov.asset",
     "abs.ticket",
     "ov.bop.line",
+    "abs.subscription",
     "mail.mail",
 ]
 
@@ -136,11 +137,17 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
         neighbour_ticket = cls.env["abs.ticket"]._abs_open(
             {"subject": "Neighbour's ticket", "partner_id": cls.customer_tg2.id}, account=cls.sa_togo
         )
+        neighbour_subscription = cls._subscription(cls.sa_togo, cls.agent_tg, cls.customer_tg2, "TG2")
         cls.neighbour = {
             "customer": cls.customer_tg2.id,
             "ticket": neighbour_ticket.id,
-            "by_model": {"res.partner": {cls.customer_tg2.id}, "abs.ticket": set(neighbour_ticket.ids)},
-            **cls._subscription_records(cls.sa_togo, cls.agent_tg, cls.customer_tg2, "TG2"),
+            "subscription": neighbour_subscription.id,
+            "subscription_code": neighbour_subscription.code,
+            "by_model": {
+                "res.partner": {cls.customer_tg2.id},
+                "abs.ticket": set(neighbour_ticket.ids),
+                "abs.subscription": set(neighbour_subscription.ids),
+            },
         }
         cls.api_key = cls.new_api_key()
 
@@ -162,6 +169,7 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
         product = env["product.product"].create(
             {"name": f"Test {tag} Own Lamp", "type": "service", "x_sa_id": account.id}
         )
+        subscription = cls._subscription(account, agent, customer, tag)
         sheet = env["ov.bop.sheet"].create(
             {
                 "name": f"Test {tag} BOLA Bundle",
@@ -183,6 +191,8 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
             "bop_ref": sheet.code,
             "bop_line": sheet.line_ids.id,
             "lot_name": meter.name,
+            "subscription": subscription.id,
+            "subscription_code": subscription.code,
             # Ids of every record, by model, that a list of another SA must not show.
             "by_model": {
                 "sale.order": set((sold | pending).ids),
@@ -194,16 +204,13 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
                 "ov.asset": set(asset.ids),
                 "abs.ticket": set(ticket.ids),
                 "product.product": set(product.ids),
+                "abs.subscription": set(subscription.ids),
                 "ov.serviced_account": {account.id},
             },
-            **cls._subscription_records(account, agent, customer, tag),
         }
 
     @classmethod
-    def _subscription_records(cls, account, agent, customer, tag):
-        # Subscriptions are being added beside this test: their records once the model exists.
-        if "abs.subscription" not in cls.env:
-            return {}
+    def _subscription(cls, account, agent, customer, tag):
         product = cls.env["product.product"].create(
             {
                 "name": f"Test {tag} Monitoring",
@@ -214,10 +221,9 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
                 "x_sa_id": account.id,
             }
         )
-        subscription = cls.env["abs.subscription"]._abs_purchase(
+        return cls.env["abs.subscription"]._abs_purchase(
             {"partner_id": customer.id, "product_id": product.id}, account=account, actor=agent
         )
-        return {"subscription": subscription.id, "subscription_code": subscription.code}
 
     # ------------------------------------------------------------------ helpers
 
@@ -261,7 +267,7 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
 
     def snapshot(self):
         self.env.invalidate_all()
-        return {model: self.env[model].search_count([]) for model in WATCHED_MODELS if model in self.env}
+        return {model: self.env[model].search_count([]) for model in WATCHED_MODELS}
 
     def foreign_ids_in(self, payload, foreign):
         """``(model, id)`` of SA Kenya's records found anywhere in an answer; fails on a list of unknown items."""
@@ -366,15 +372,17 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
                 seen_by_all_sas.update(model for model, _id in self.foreign_ids_in(payload, foreign))
         self.assertGreaterEqual(listed, 20)
         governed = {"sale.order", "account.move", "account.payment", "res.partner", "stock.picking", "stock.move"}
-        self.assertLessEqual(governed | {"ov.asset", "abs.ticket", "product.product"}, seen_by_all_sas)
+        self.assertLessEqual(
+            governed | {"ov.asset", "abs.ticket", "abs.subscription", "product.product"}, seen_by_all_sas
+        )
 
     def test_no_portal_list_shows_another_customers_record(self):
         foreign = {
             model: self.kenya["by_model"].get(model, set()) | self.neighbour["by_model"].get(model, set())
             for model in {*self.kenya["by_model"], *self.neighbour["by_model"]}
         }
-        token = self.customer_token_for(self.customer_tg)
-        listed = 0
+        token, neighbour_token = self.customer_token_for(self.customer_tg), self.customer_token_for(self.customer_tg2)
+        listed, seen_by_owner = 0, set()
         for route in ROUTES:
             if route.method != "GET" or route.path_params or CUSTOMER not in route.auth:
                 continue
@@ -383,7 +391,11 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
                 self.assertEqual(status, 200, payload)
                 self.assertEqual(self.foreign_ids_in(payload, foreign), [], "another customer's records listed")
                 listed += 1
+            # The control: the neighbour's own lists show its records, found by the same walk.
+            _status, payload, _r = self.api("GET", route.path, token=neighbour_token)
+            seen_by_owner.update(model for model, _id in self.foreign_ids_in(payload, foreign))
         self.assertGreaterEqual(listed, 3)
+        self.assertLessEqual({"abs.ticket", "abs.subscription"}, seen_by_owner)
 
     def test_a_shared_route_tells_nothing_of_another_sas_holder(self):
         status, payload, _r = self.api("GET", f"/api/stock/lots/{self.kenya['lot_name']}", token=self.tok_agent_tg)
