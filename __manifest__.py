@@ -57,6 +57,7 @@
         "demo/abs_connector_demo.xml",
         "demo/abs_connector_stock_demo.xml",
         "demo/abs_connector_catalogue_demo.xml",
+        "demo/abs_connector_subscription_demo.xml",
     ],
     "post_init_hook": "post_init_hook",
     "application": True,
