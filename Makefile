@@ -1,5 +1,5 @@
 # The two commands of the README. Settings: see scripts/_common.sh (PGHOST, PGUSER, ABS_PYTHON, ...).
-.PHONY: run test smoke bench
+.PHONY: run test smoke bench load replica
 run:  ## demo database + Odoo on http://127.0.0.1:8069, prints the /api logins and an API key
 	scripts/run.sh
 test: ## fresh test database, whole suite with pytest-odoo over real HTTP, then the smoke run
@@ -8,3 +8,7 @@ smoke: ## fresh demo database, real Odoo server (2 workers): demo journey, fuzzi
 	scripts/smoke.sh
 bench: ## benchmarks against Odoo's own JSON-RPC on the same data
 	scripts/bench.sh
+load: ## a day of field work: 50 agents (Locust) against Odoo with workers, then nothing lost or doubled
+	scripts/load.sh
+replica: ## a streaming replica of the database: the API's GETs read on it, writes on the primary
+	scripts/replica.sh
