@@ -1,5 +1,7 @@
 from odoo import api, fields, models, tools
 
+from .replica import reads_a_replica
+
 
 class AbsJwtRevocation(models.Model):
     """Revoked token ids (``jti``) and sessions (``sid``), kept until the token would expire anyway.
@@ -67,13 +69,20 @@ class AbsJwtRevocation(models.Model):
     @api.model
     def _is_revoked(self, claims):
         """Is the token, its session, or its subject (issued before the cut) revoked?"""
-        return self._is_revoked_cached(claims["jti"], claims.get("sid"), claims["sub"], claims["iat"])
+        key = (claims["jti"], claims.get("sid"), claims["sub"], claims["iat"])
+        if reads_a_replica(self.env.cr):
+            return self._is_revoked_read(*key)  # never cache what a lagging replica says
+        return self._is_revoked_cached(*key)
 
     @api.model
     @tools.ormcache("jti", "sid", "subject", "issued_at")
     def _is_revoked_cached(self, jti, sid, subject, issued_at):
         # Cached per worker; every revocation clears the cache, and Odoo signals that to the
         # other workers, which drop theirs at the start of their next request.
+        return self._is_revoked_read(jti, sid, subject, issued_at)
+
+    @api.model
+    def _is_revoked_read(self, jti, sid, subject, issued_at):
         self.env.cr.execute(
             """
             SELECT 1 FROM abs_jwt_revocation

@@ -1,6 +1,8 @@
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
+from .replica import reads_a_replica
+
 ROLE_CODES = [("staff", "Staff (manager)"), ("agent", "Agent")]
 
 
@@ -83,11 +85,18 @@ class OvMembership(models.Model):
         to the other workers: an ended membership still takes effect on the very next request.
         The date is part of the key because a membership can end at midnight with no write.
         """
-        return self._abs_roles_in_force_on(employee_id, fields.Date.context_today(self))
+        today = fields.Date.context_today(self)
+        if reads_a_replica(self.env.cr):
+            return self._abs_roles_in_force_read(employee_id, today)  # never cache what a lagging replica says
+        return self._abs_roles_in_force_on(employee_id, today)
 
     @api.model
     @tools.ormcache("employee_id", "today")
     def _abs_roles_in_force_on(self, employee_id, today):
+        return self._abs_roles_in_force_read(employee_id, today)
+
+    @api.model
+    def _abs_roles_in_force_read(self, employee_id, today):
         memberships = self.sudo().search_fetch(
             [("employee_id", "=", employee_id), ("employee_id.active", "=", True)] + self._in_force_domain(),
             ["account_id", "role_code", "company_id"],
