@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Benchmark the stock API against Odoo's JSON-RPC: fresh database (no demo), a realistic warehouse loaded
-# in batch, Odoo on a free local port, then bench/stock_bench.py prints p50/p95 and ratios.
-# Settings: ABS_BENCH_DB (default abs_connector_bench), ABS_BENCH_N (requests per endpoint, default 200).
+# Benchmarks on a fresh database (no demo):
+#   stock          the stock API against Odoo's JSON-RPC: a realistic warehouse loaded in batch, Odoo on a free
+#                  local port, then bench/stock_bench.py prints p50/p95 and ratios;
+#   subscriptions  the subscription invoicing cron on 1,000 and 10,000 subscriptions due today, in-process
+#                  (bench/subscription_bench.py): invoices/s and queries per invoice against core's
+#                  _create_invoices, cost linear; exits non-zero if a limit fails (a few minutes).
+# Settings: ABS_BENCH (stock, subscriptions or all: default all), ABS_BENCH_DB (default abs_connector_bench),
+# ABS_BENCH_N (requests per endpoint, default 200), ABS_BENCH_SUB_SIZES (default 1000,10000).
 source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
 check_odoo
 check_postgres
@@ -9,12 +14,23 @@ prepare_addons_path
 
 DB="${ABS_BENCH_DB:-abs_connector_bench}"
 N="${ABS_BENCH_N:-200}"
+WHICH="${ABS_BENCH:-all}"
+case "$WHICH" in stock | subscriptions | all) ;; *) die "ABS_BENCH is stock, subscriptions or all, not '$WHICH'." ;; esac
 PORT="$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 CONF="$BUILD/bench.conf"
 write_config "$CONF" "$DB" "without_demo = all" "http_interface = 127.0.0.1" "http_port = $PORT" "workers = 0" \
     "max_cron_threads = 0" "log_level = warn" "log_handler = :WARNING,werkzeug:INFO"
 
 install_addon "$CONF" "$DB" 0
+
+bench_subscriptions() {
+    echo "Subscription invoicing: the cron on ${ABS_BENCH_SUB_SIZES:-1000,10000} subscriptions due today..."
+    "$PYTHON" "$ROOT/bench/subscription_bench.py" -c "$CONF" -d "$DB" --sizes "${ABS_BENCH_SUB_SIZES:-1000,10000}"
+}
+if [ "$WHICH" = "subscriptions" ]; then
+    bench_subscriptions
+    exit
+fi
 
 echo "Loading the warehouse (200 products, 6,000 serials, 1,000 delivery pickings)..."
 FIXTURE="$BUILD/bench-fixture.json"
@@ -33,3 +49,10 @@ done
 
 "$PYTHON" "$ROOT/bench/stock_bench.py" --url "http://127.0.0.1:$PORT" --db "$DB" --fixture "$FIXTURE" -n "$N" \
     --server-log "$BUILD/bench-server.log"
+kill "$SERVER_PID" 2>/dev/null || true
+wait "$SERVER_PID" 2>/dev/null || true
+
+if [ "$WHICH" = "all" ]; then
+    echo
+    bench_subscriptions
+fi
