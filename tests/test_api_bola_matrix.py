@@ -59,6 +59,12 @@ VALID_BODIES = {
 # Found by this matrix and reported: another SA's record answered where the contract says 404. Listed so
 # that the suite stays green until the fix, and checked to still answer: once fixed, remove it from here.
 REPORTED_LEAKS = set()
+# Lists found showing another SA's records, reported; checked to still show them: once fixed, remove from here.
+REPORTED_LIST_LEAKS = {
+    # The serials of another SA's own catalogue product are listed with the product's name (and
+    # GET /api/stock/lots/<name> finds them): stock levels hide such a product since 2d2ea19, lots do not.
+    "/api/stock/lots",
+}
 
 # Body fields that name a governed record -> the key of the record in a fixture set (``_records``).
 BODY_REFERENCES = {
@@ -202,6 +208,17 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
         product = env["product.product"].create(
             {"name": f"Test {tag} Own Lamp", "type": "service", "x_sa_id": account.id}
         )
+        # And one in stock, by serial: what the stock lists must not show another SA.
+        stocked = env["product.product"].create(
+            {
+                "name": f"Test {tag} Own Panel",
+                "type": "consu",
+                "is_storable": True,
+                "tracking": "serial",
+                "x_sa_id": account.id,
+            }
+        )
+        cls.add_serials(stocked, [f"T-{tag}-PANEL-1"])
         subscription = cls._subscription(account, agent, customer, tag)
         sheet = env["ov.bop.sheet"].create(
             {
@@ -240,7 +257,7 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
                 "stock.move": set((delivery | returned | pending.picking_ids).move_ids.ids),
                 "ov.asset": set(asset.ids),
                 "abs.ticket": set(ticket.ids),
-                "product.product": set(product.ids),
+                "product.product": set((product | stocked).ids),
                 "abs.subscription": set(subscription.ids),
                 "ov.serviced_account": {account.id},
             },
@@ -478,6 +495,11 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
                 with self.subTest(route=route_label(route), caller=who):
                     status, payload, _r = self.api("GET", route.path + query, **credentials)
                     self.assertEqual(status, 200, payload)
+                    if route.path in REPORTED_LIST_LEAKS:
+                        self.assertTrue(
+                            self.foreign_ids_in(payload, foreign), "fixed? remove it from REPORTED_LIST_LEAKS"
+                        )
+                        continue
                     self.assertEqual(self.foreign_ids_in(payload, foreign), [], "SA Kenya's records listed")
                     listed += 1
             if API_KEY in route.auth:
