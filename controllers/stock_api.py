@@ -150,7 +150,11 @@ class AbsStockController(http.Controller):
     @api_route("/api/stock/lots", "GET", auth=AUTH, query=LotListQuery, response=LotListResponse, tags=TAGS)
     def list_lots(self, ctx, body, query):
         """Serial and lot numbers, newest first, with the quantity each has in internal locations."""
-        lots, total = search_page(ctx.env["stock.lot"], filters_domain(query), LOT_FIELDS, query, order="id desc")
+        domain = filters_domain(query)
+        # Shared warehouse, but another SA's own catalogue product (and so its serials) is not shown.
+        if catalog := ctx.env["product.product"]._abs_catalog_domain(ctx.readable_sa_ids):
+            domain.append(("product_id", "any", catalog))
+        lots, total = search_page(ctx.env["stock.lot"], domain, LOT_FIELDS, query, order="id desc")
         return page_payload(query, total, "lots", serialize_lots(lots))
 
     @api_route(
@@ -160,7 +164,8 @@ class AbsStockController(http.Controller):
         """Locate a serial number: the lot, every internal location holding it, and who holds it deployed.
 
         ``holder``: the customer and SA of the serial's active asset, when the caller may see that SA."""
-        lot = ctx.env["stock.lot"]._abs_lookup(lot_name, query.product_id)
+        catalog = ctx.env["product.product"]._abs_catalog_domain(ctx.readable_sa_ids)
+        lot = ctx.env["stock.lot"]._abs_lookup(lot_name, query.product_id, catalog)
         asset = ctx.env["ov.asset"].search_fetch(
             [("lot_id", "=", lot.id), ("state", "=", "active"), *ctx.governed_domain("ov.asset")],
             ["x_sa_id", "partner_id"],

@@ -97,7 +97,7 @@ class OvAsset(models.Model):
         partner = Partner.search([("id", "=", values["partner_id"]), *Partner._abs_sa_domain([account.id])])
         if not partner:
             raise rules.NOT_FOUND(self.env._("Customer not found."), details={"partner_id": values["partner_id"]})
-        lot, product = self._abs_resolve_unit(values.get("lot_id"), values.get("product_id"))
+        lot, product = self._abs_resolve_unit(values.get("lot_id"), values.get("product_id"), account)
         self._abs_check_lots_free(lot)
         return self.create(
             {
@@ -129,7 +129,7 @@ class OvAsset(models.Model):
             key: values[key] for key in ("name", "asset_code", "installation_date", "notes", "state") if key in values
         }
         if values.get("lot_id"):
-            lot, _product = self._abs_resolve_unit(values["lot_id"], self.product_id.id)
+            lot, _product = self._abs_resolve_unit(values["lot_id"], self.product_id.id, self.x_sa_id)
             vals["lot_id"] = lot.id
             if "asset_code" not in values:
                 vals["asset_code"] = lot.name
@@ -148,13 +148,17 @@ class OvAsset(models.Model):
             self.write(vals)
         return self
 
-    def _abs_resolve_unit(self, lot_id, product_id):
-        """(lot, product) named by a request: the lot must be a serial of the product (one of them given)."""
+    def _abs_resolve_unit(self, lot_id, product_id, account=None):
+        """(lot, product) named by a request: the lot must be a serial of the product (one of them given).
+
+        With ``account``, of its catalogue only: another SA's own product (or its serial) is as if missing.
+        """
         Lot, Product = self.env["stock.lot"], self.env["product.product"]
-        lot = Lot.search([("id", "=", lot_id)]) if lot_id else Lot
+        catalog = Product._abs_catalog_domain(account.ids) if account else []
+        lot = Lot.search([("id", "=", lot_id), ("product_id", "any", catalog)]) if lot_id else Lot
         if lot_id and not lot:
             raise rules.NOT_FOUND(self.env._("Serial number not found."), details={"lot_id": lot_id})
-        product = Product.search([("id", "=", product_id)]) if product_id else lot.product_id
+        product = Product.search([("id", "=", product_id), *catalog]) if product_id else lot.product_id
         if not product:
             raise rules.NOT_FOUND(self.env._("Product not found."), details={"product_id": product_id})
         if lot and lot.product_id != product:

@@ -200,10 +200,12 @@ class StockLot(models.Model):
     # ------------------------------------------------------------------ read-outs
 
     @api.model
-    def _abs_lookup(self, name, product_id=None):
-        """The one lot called ``name`` (of ``product_id`` when given): NOT_FOUND, or AMBIGUOUS_LOT
-        when several products have a lot of that name."""
+    def _abs_lookup(self, name, product_id=None, catalog_domain=()):
+        """The one lot called ``name`` (of ``product_id`` when given, of a product of ``catalog_domain``):
+        NOT_FOUND, or AMBIGUOUS_LOT when several products have a lot of that name."""
         domain = [("name", "=", name)]
+        if catalog_domain:
+            domain.append(("product_id", "any", list(catalog_domain)))
         if product_id:
             domain.append(("product_id", "=", product_id))
         lots = self.search_fetch(domain, ["name", "ref", "product_id"], limit=2, order="id")

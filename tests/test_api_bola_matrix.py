@@ -60,11 +60,7 @@ VALID_BODIES = {
 # that the suite stays green until the fix, and checked to still answer: once fixed, remove it from here.
 REPORTED_LEAKS = set()
 # Lists found showing another SA's records, reported; checked to still show them: once fixed, remove from here.
-REPORTED_LIST_LEAKS = {
-    # The serials of another SA's own catalogue product are listed with the product's name (and
-    # GET /api/stock/lots/<name> finds them): stock levels hide such a product since 2d2ea19, lots do not.
-    "/api/stock/lots",
-}
+REPORTED_LIST_LEAKS = set()
 
 # Body fields that name a governed record -> the key of the record in a fixture set (``_records``).
 BODY_REFERENCES = {
@@ -92,11 +88,7 @@ BODY_PATH_FIXTURES = {
     ("POST", "/api/orders/{order_id}/add-lines"): {"order_id": "quotation"},
 }
 # Found by the body matrix and reported (see REPORTED_LEAKS): once fixed, remove it from here.
-REPORTED_BODY_LEAKS = {
-    # Another SA's own catalogue product is accepted for an asset, stamped in the caller's SA and named in the
-    # answer: ov.asset._abs_register looks the product up by company only.
-    ("POST", "/api/assets", "product_id"),
-}
+REPORTED_BODY_LEAKS = set()
 
 # List key of an answer -> the model of its items; nested references (``{"id", "name"}``) -> their model.
 LIST_MODELS = {
