@@ -7,11 +7,17 @@ of the agent that registered them: another SA's asset answers 404 on every route
 from odoo import http
 
 from ..schemas.asset import AssetCreate, AssetListQuery, AssetListResponse, AssetResponse, AssetUpdate
-from .api_kit import API_KEY, EMPLOYEE, api_route, filters_domain, page_payload, search_page
+from .api_kit import API_KEY, EMPLOYEE, Link, api_route, filters_domain, page_payload, search_page
 from .serializers.asset import ASSET_FIELDS, serialize_assets
 
 AUTH = (EMPLOYEE, API_KEY)
 TAGS = ("Assets",)
+# What a client may do next with an asset it has just registered (create -> read -> update).
+THE_ASSET = {"asset_id": "$response.body#/asset/id"}
+ASSET_LINKS = {
+    "GetAsset": Link("GET", "/api/assets/{asset_id}", THE_ASSET),
+    "UpdateAsset": Link("PUT", "/api/assets/{asset_id}", THE_ASSET),
+}
 
 
 def asset_answer(asset):
@@ -19,7 +25,16 @@ def asset_answer(asset):
 
 
 class AbsAssetController(http.Controller):
-    @api_route("/api/assets", "POST", auth=AUTH, body=AssetCreate, response=AssetResponse, status=201, tags=TAGS)
+    @api_route(
+        "/api/assets",
+        "POST",
+        auth=AUTH,
+        body=AssetCreate,
+        response=AssetResponse,
+        status=201,
+        tags=TAGS,
+        links=ASSET_LINKS,
+    )
     def create_asset(self, ctx, body, query):
         """Register a deployed asset by hand in the acting SA (stamped and assigned).
 

@@ -17,12 +17,30 @@ from ..schemas.subscription import (
     SubscriptionResponse,
     SubscriptionStatusResponse,
 )
-from .api_kit import API_KEY, CUSTOMER, EMPLOYEE, api_route, filters_domain, not_found, page_payload, search_page
+from .api_kit import (
+    API_KEY,
+    CUSTOMER,
+    EMPLOYEE,
+    Link,
+    api_route,
+    filters_domain,
+    not_found,
+    page_payload,
+    search_page,
+)
 from .serializers.subscription import SUBSCRIPTION_FIELDS, serialize_subscription_detail, serialize_subscriptions
 
 AUTH = (EMPLOYEE, API_KEY)
 TAGS = ("Subscriptions",)
 PORTAL_TAGS = ("Customer portal",)
+# What a client may do next with a subscription it has just sold (create -> read -> act).
+THE_SUBSCRIPTION = {"subscription_id": "$response.body#/subscription/id"}
+SUBSCRIPTION_LINKS = {
+    "GetSubscription": Link("GET", "/api/subscriptions/{subscription_id}", THE_SUBSCRIPTION),
+    "PauseSubscription": Link("POST", "/api/subscriptions/{subscription_id}/pause", THE_SUBSCRIPTION),
+    "ResumeSubscription": Link("POST", "/api/subscriptions/{subscription_id}/resume", THE_SUBSCRIPTION),
+    "CancelSubscription": Link("POST", "/api/subscriptions/{subscription_id}/cancel", THE_SUBSCRIPTION),
+}
 
 
 def get_subscription(ctx, subscription_id):
@@ -71,6 +89,7 @@ class AbsSubscriptionController(http.Controller):
         response=SubscriptionResponse,
         status=201,
         tags=TAGS,
+        links=SUBSCRIPTION_LINKS,
     )
     def purchase_subscription(self, ctx, body, query):
         """Sell a subscription of a recurring product to a customer of the acting SA; active at once.

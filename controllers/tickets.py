@@ -16,12 +16,29 @@ from ..schemas.ticket import (
     TicketResponse,
     TicketUpdate,
 )
-from .api_kit import API_KEY, CUSTOMER, EMPLOYEE, api_route, filters_domain, not_found, page_payload, search_page
+from .api_kit import (
+    API_KEY,
+    CUSTOMER,
+    EMPLOYEE,
+    Link,
+    api_route,
+    filters_domain,
+    not_found,
+    page_payload,
+    search_page,
+)
 from .serializers.ticket import TICKET_FIELDS, serialize_tickets
 
 AUTH = (EMPLOYEE, API_KEY)
 TAGS = ("Helpdesk Tickets",)
 PORTAL_TAGS = ("Customer portal",)
+# What a client may do next with a ticket it has just opened (create -> read -> update -> close).
+THE_TICKET = {"ticket_id": "$response.body#/ticket/id"}
+TICKET_LINKS = {
+    "GetTicket": Link("GET", "/api/tickets/{ticket_id}", THE_TICKET),
+    "UpdateTicket": Link("PUT", "/api/tickets/{ticket_id}", THE_TICKET),
+    "CloseTicket": Link("POST", "/api/tickets/{ticket_id}/close", THE_TICKET),
+}
 
 
 def get_ticket(ctx, ticket_id):
@@ -35,7 +52,16 @@ def ticket_answer(ticket):
 class AbsTicketController(http.Controller):
     # ----------------------------------------------------------------------- staff
 
-    @api_route("/api/tickets", "POST", auth=AUTH, body=TicketCreate, response=TicketResponse, status=201, tags=TAGS)
+    @api_route(
+        "/api/tickets",
+        "POST",
+        auth=AUTH,
+        body=TicketCreate,
+        response=TicketResponse,
+        status=201,
+        tags=TAGS,
+        links=TICKET_LINKS,
+    )
     def create_ticket(self, ctx, body, query):
         """Open a ticket in the acting SA for one of its customers, about one of its assets or not."""
         ticket = ctx.env["abs.ticket"]._abs_open(
