@@ -112,7 +112,10 @@ def marie(api, customer_token):
 @pytest.fixture(scope="module")
 def ordered(api, agent_token, buyer, products):
     """The confirmed order of the kit and the warranty, and the subscription its warranty line made."""
-    lines = [{"product_id": products["kit"]["id"], "quantity": 1}, {"product_id": products["warranty"]["id"]}]
+    lines = [
+        {"product_id": products["kit"]["id"], "quantity": 1},
+        {"product_id": products["warranty"]["id"], "quantity": 1},
+    ]
     quotation = api.post(
         "/api/quotations", token=agent_token, json={"customer_id": buyer["id"], "products": lines}, expect=201
     )["order"]
