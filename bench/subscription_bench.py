@@ -230,6 +230,7 @@ def run_size(registry, n, tag, profile=False):
         cr.execute("SELECT count(*) FROM mail_mail WHERE id > %s", [mail_floor])
         mails = cr.fetchone()[0]
         problems = check_billed_once(env, ids, period_floor, today)
+        tenths = batch_tenths(cr, ids)
         if done != n:
             problems.append(f"the cron reported {done} subscriptions done, not {n}")
         cr.commit()
@@ -242,7 +243,37 @@ def run_size(registry, n, tag, profile=False):
         "setup_seconds": setup_seconds,
         "problems": problems,
         "shapes": shapes,
+        "tenths": tenths,
     }
+
+
+def batch_tenths(cr, ids):
+    """Milliseconds per subscription of the first and the last tenth of the run's batches, or None.
+
+    A batch is one transaction, and a record's ``create_date`` is its transaction's timestamp: the billed
+    periods of a batch share it, and the gap to the next batch's is the batch's time. A cost that grows
+    with the data already billed shows as a last tenth slower than the first (the machine's load varies too).
+    """
+    cr.execute(
+        """
+        SELECT create_date, count(*) FROM abs_subscription_period
+         WHERE subscription_id = ANY(%s) GROUP BY create_date ORDER BY create_date
+        """,
+        [ids],
+    )
+    starts = cr.fetchall()
+    batches = [
+        (count, (following - start).total_seconds())
+        for (start, count), (following, _n) in zip(starts, starts[1:], strict=False)
+    ]
+    if len(batches) < 10:
+        return None
+    tenth = len(batches) // 10
+
+    def per_subscription(rows):
+        return 1000 * sum(seconds for _count, seconds in rows) / sum(count for count, _seconds in rows)
+
+    return per_subscription(batches[:tenth]), per_subscription(batches[-tenth:])
 
 
 def core_baseline(registry, orders=7, warm_from=2):
@@ -317,6 +348,13 @@ def main():
         failures += [f"N={row['n']}: {problem}" for problem in row["problems"]]
         if per_invoice > limit:
             failures.append(f"N={row['n']}: {per_invoice:.1f} queries per invoice, above the limit {limit:g}")
+    for row in rows:
+        if row["tenths"]:
+            first, last = row["tenths"]
+            print(
+                f"N={row['n']:,}: first tenth of the batches {first:.1f} ms per subscription, last tenth {last:.1f}"
+                f" ({last / first:.2f}x: above 1 if a batch costs more as the data billed before grows)"
+            )
     print(f"Baseline: core _create_invoices (1 line) = {baseline:g} queries; limit per invoice = {limit:g}")
     if len(rows) > 1:
         small, large = rows[0], rows[-1]
