@@ -32,7 +32,7 @@ from locust.exception import StopUser
 FIXTURE = json.loads(open(os.environ["ABS_LOAD_FIXTURE"], encoding="utf-8").read())
 PASSWORD = os.environ["ABS_LOAD_PASSWORD"]
 CYCLES = int(os.environ.get("ABS_LOAD_CYCLES", "2"))
-THINK = float(os.environ.get("ABS_LOAD_THINK", "1.0"))  # mean seconds between two screens of the app
+THINK = float(os.environ.get("ABS_LOAD_THINK", "3.0"))  # mean seconds between two screens of the app
 
 _next_agent = itertools.count()
 _running = {"users": 0}
@@ -49,8 +49,9 @@ class FieldAgent(HttpUser):
 
     def on_start(self):
         index = next(_next_agent)
+        self.agent = None
         if index >= len(FIXTURE["agents"]):
-            raise StopUser()
+            return  # every agent of the fixture has had its day: this user stops at its first task
         self.agent = FIXTURE["agents"][index]
         self.serials = list(self.agent["serials"])
         self.cycle = 0
@@ -63,6 +64,8 @@ class FieldAgent(HttpUser):
             self.cycle = CYCLES  # the failure is recorded; an agent that cannot log in has no day
 
     def on_stop(self):
+        if self.agent is None:
+            return
         _running["users"] -= 1
         if _running["users"] <= 0 and self.environment.runner:
             # The last agent has finished its day: stop the run (its request budget is spent).
@@ -71,32 +74,42 @@ class FieldAgent(HttpUser):
     # ------------------------------------------------------------------ one request
 
     def call(self, method, path, name=None, body=None, params=None, idempotent=False):
+        """One API call; its answer's JSON. Not a 2xx with ``success``: a failure, and the sale stops.
+
+        A connection lost before any answer (status 0) is retried once, a write with the same
+        ``Idempotency-Key`` (a mobile app's retry: the server replays the first answer if it did the
+        work, so nothing is done twice; the checks afterwards prove it). The lost attempt still
+        counts as an error.
+        """
         headers = {"Accept": "application/json"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         if idempotent:
             headers["Idempotency-Key"] = f"load-{uuid.uuid4()}"
-        with self.client.request(
-            method,
-            path,
-            name=f"{method} {name or path}",
-            json=body,
-            params=params,
-            headers=headers,
-            catch_response=True,
-        ) as response:
-            try:
-                data = response.json()
-            except ValueError:
-                data = {}
-            if response.status_code >= 300 or not data.get("success"):
+        for attempt in (1, 2):
+            with self.client.request(
+                method,
+                path,
+                name=f"{method} {name or path}",
+                json=body,
+                params=params,
+                headers=headers,
+                catch_response=True,
+            ) as response:
+                try:
+                    data = response.json()
+                except ValueError:
+                    data = {}
+                if response.status_code < 300 and data.get("success"):
+                    response.success()
+                    return data
                 said = data.get("error") or response.text[:200] or repr(response.error)
                 reason = f"{response.status_code} {data.get('code', '')}: {said}"
                 response.failure(reason)
                 FAILURES.append({"agent": self.agent["login"], "request": f"{method} {path}", "answer": reason})
-                raise SaleAborted(reason)
-            response.success()
-            return data
+                if response.status_code or attempt == 2 or (method != "GET" and not idempotent):
+                    raise SaleAborted(reason)
+        raise AssertionError("unreachable")
 
     def think(self):
         gevent.sleep(random.uniform(0, 2 * THINK))
@@ -105,7 +118,7 @@ class FieldAgent(HttpUser):
 
     @task
     def sale(self):
-        if self.cycle >= CYCLES or not self.serials:
+        if self.agent is None or self.cycle >= CYCLES or not self.serials:
             raise StopUser()
         self.cycle += 1
         sale = {"agent": self.agent["login"], "sa_id": self.agent["sa_id"], "cycle": self.cycle, "payments": []}
