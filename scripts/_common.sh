@@ -122,3 +122,18 @@ env.cr.commit()
 print(key)
 PY
 }
+
+# Odoo's multi-worker (prefork) server, as in production: one request per worker process at a time.
+check_gevent() {
+    "$PYTHON" -c 'import gevent.monkey; gevent.monkey.patch_all()' 2>/dev/null \
+        || die "gevent, one of Odoo's own requirements, does not load (Odoo's multi-worker server runs a gevent process): see the README's prerequisites (gevent 22.10.2, greenlet 2.0.2, zope.interface<7, zope.event 5.0); the error: $PYTHON -c 'import gevent.monkey; gevent.monkey.patch_all()'."
+}
+
+# prefork_launcher: print the path of a launcher file for the prefork server, which starts its gevent
+# process by running sys.argv[0] again (it must be a real file).
+prefork_launcher() {
+    local launcher="$BUILD/odoo-server.py"
+    mkdir -p "$BUILD"
+    printf 'import odoo.cli\n\nodoo.cli.main()\n' > "$launcher"
+    echo "$launcher"
+}

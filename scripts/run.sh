@@ -4,12 +4,17 @@
 source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
 check_odoo
 check_postgres
+check_gevent
 prepare_addons_path
 
 DB="${ABS_DB:-abs_connector_demo}"
 PORT="${ABS_HTTP_PORT:-8069}"
 CONF="$BUILD/run.conf"
-write_config "$CONF" "$DB" "http_interface = 127.0.0.1" "http_port = $PORT" "workers = 0"
+# Two workers and a cron worker, as in production (Odoo's threaded mode on Python 3.11.7 can fail a first
+# burst of page loads with "AST constructor recursion depth mismatch", a CPython race between threads).
+GEVENT_PORT="${ABS_GEVENT_PORT:-$(free_ports 1)}"
+write_config "$CONF" "$DB" "http_interface = 127.0.0.1" "http_port = $PORT" "gevent_port = $GEVENT_PORT" \
+    "workers = 2" "max_cron_threads = 1"
 
 install_addon "$CONF" "$DB" "${ABS_KEEP_DB:-0}"
 
@@ -29,4 +34,4 @@ abs_connector is starting on http://127.0.0.1:$PORT  (database $DB)
              -d '{"login": "tg.agent", "password": "demo1234"}'
 Stop with Ctrl-C.
 MSG
-exec "$PYTHON" -c 'import sys, odoo.cli; sys.argv[0] = "odoo"; odoo.cli.main()' -c "$CONF" -d "$DB" --log-level=warn
+exec "$PYTHON" "$(prefork_launcher)" -c "$CONF" -d "$DB" --log-level=warn

@@ -8,8 +8,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
 check_odoo
 check_postgres
-"$PYTHON" -c 'import gevent.monkey; gevent.monkey.patch_all()' 2>/dev/null \
-    || die "gevent, one of Odoo's own requirements, does not load (Odoo's multi-worker server runs a gevent process): run '$PYTHON -m pip install -r requirements.txt' in your Odoo 18.0 checkout (and 'pip install \"zope.interface<7\"' if the error names zope.interface; see: $PYTHON -c 'import gevent.monkey; gevent.monkey.patch_all()')."
+check_gevent
 prepare_addons_path
 
 DB="${ABS_SMOKE_DB:-abs_connector_smoke}"
@@ -23,9 +22,7 @@ write_config "$CONF" "$DB" "http_interface = 127.0.0.1" "http_port = $PORT" "gev
 install_addon "$CONF" "$DB" 0
 API_KEY="$(generate_api_key "$CONF" "$DB" "smoke key (scripts/smoke.sh)")"
 
-# The prefork server starts its gevent process by running sys.argv[0] again: it must be a real file.
-LAUNCHER="$BUILD/odoo-server.py"
-printf 'import odoo.cli\n\nodoo.cli.main()\n' > "$LAUNCHER"
+LAUNCHER="$(prefork_launcher)"
 rm -f "$LOG"
 echo "Starting Odoo (2 workers) on http://127.0.0.1:$PORT, log in $LOG ..."
 "$PYTHON" "$LAUNCHER" -c "$CONF" -d "$DB" --logfile="$LOG" --log-level=info >> "$LOG" 2>&1 &
