@@ -6,7 +6,8 @@
 # every payment once, every serial in one place, stock totals, deliveries, invoices.
 # Prints throughput, p50/p95 per endpoint and the errors; exits non-zero on any error or failed check.
 # Settings: ABS_LOAD_DB (abs_connector_load), ABS_LOAD_WORKERS (4; 0: Odoo's threaded server),
-#   ABS_LOAD_CYCLES (sales per agent, 2), ABS_LOAD_RUN_TIME (Locust's bound, 180s), ABS_LOAD_SPAWN_RATE (agents logging in per second, 1),
+#   ABS_LOAD_CYCLES (sales per agent, 2), ABS_LOAD_RUN_TIME (Locust's bound, 180s),
+#   ABS_LOAD_SPAWN_RATE (agents logging in per second, 1),
 #   ABS_LOAD_THINK (mean seconds between two screens of an agent's app, 3.0).
 # Locust lives in its own virtualenv (.build/load-venv, from bench/requirements-load.txt): Odoo's prefork
 # server needs gevent 22 / greenlet 2, Locust newer ones, so they cannot share one environment.
