@@ -18,8 +18,7 @@ prepare_addons_path
 
 DB="${ABS_LOAD_DB:-abs_connector_load}"
 WORKERS="${ABS_LOAD_WORKERS:-4}"
-[ "$WORKERS" = "0" ] || "$PYTHON" -c 'import gevent.monkey; gevent.monkey.patch_all()' 2>/dev/null \
-    || die "gevent, one of Odoo's own requirements, does not load (Odoo's multi-worker server runs a gevent process): see the README's prerequisites, or try ABS_LOAD_WORKERS=0 (threaded server)."
+[ "$WORKERS" = "0" ] || check_gevent
 CYCLES="${ABS_LOAD_CYCLES:-2}"
 RUN_TIME="${ABS_LOAD_RUN_TIME:-180s}"
 SPAWN_RATE="${ABS_LOAD_SPAWN_RATE:-1}"
@@ -50,9 +49,7 @@ odoo_bin shell -c "$CONF" -d "$DB" --no-http --log-level=error < "$ROOT/bench/lo
     | tail -n 1 > "$ABS_LOAD_FIXTURE"
 grep -q '"agents"' "$ABS_LOAD_FIXTURE" || die "the load set-up printed no fixture: run bench/load_day_setup.py by hand (see $ABS_LOAD_FIXTURE)."
 
-# The prefork server starts its gevent process by running sys.argv[0] again: it must be a real file.
-LAUNCHER="$BUILD/odoo-server.py"
-printf 'import odoo.cli\n\nodoo.cli.main()\n' > "$LAUNCHER"
+LAUNCHER="$(prefork_launcher)"
 rm -f "$LOG"
 echo "Starting Odoo ($WORKERS workers) on http://127.0.0.1:$PORT, log in $LOG ..."
 # A worker waits 2 s (Odoo's default) for a request to arrive on a connection it accepted, then drops it. In

@@ -21,8 +21,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
 check_odoo
 check_postgres
-"$PYTHON" -c 'import gevent.monkey; gevent.monkey.patch_all()' 2>/dev/null \
-    || die "gevent, one of Odoo's own requirements, does not load (Odoo's multi-worker server runs a gevent process): see the README's prerequisites."
+check_gevent
 PG_BIN="${ABS_PG_BIN:-/usr/lib/postgresql/15/bin}"
 for tool in pg_basebackup pg_ctl postgres psql; do
     [ -x "$PG_BIN/$tool" ] || die "$PG_BIN/$tool is missing: install the PostgreSQL server binaries of the primary's version (Debian: apt-get install postgresql-15) or set ABS_PG_BIN."
@@ -137,8 +136,7 @@ echo "Replica streaming on 127.0.0.1:$REPLICA_PORT (log $REPLICA_LOG)."
 # 3. Odoo against primary + replica.
 write_config "$CONF" "$DB" "http_interface = 127.0.0.1" "http_port = $PORT" "gevent_port = $GEVENT_PORT" \
     "workers = 2" "max_cron_threads = 0" "db_replica_host = 127.0.0.1" "db_replica_port = $REPLICA_PORT"
-LAUNCHER="$BUILD/odoo-server.py"
-printf 'import odoo.cli\n\nodoo.cli.main()\n' > "$LAUNCHER"
+LAUNCHER="$(prefork_launcher)"
 rm -f "$LOG"
 echo "Starting Odoo (2 workers, db_replica_port = $REPLICA_PORT) on http://127.0.0.1:$PORT, log in $LOG ..."
 "$PYTHON" "$LAUNCHER" -c "$CONF" -d "$DB" --logfile="$LOG" --log-level=info >> "$LOG" 2>&1 &
