@@ -5,7 +5,8 @@
 # ABS_LOAD_RUN_TIME; last, with the server stopped, the database is checked (bench/load_day_check.py):
 # every payment once, every serial in one place, stock totals, deliveries, invoices.
 # Prints throughput, p50/p95 per endpoint and the errors; exits non-zero on any error or failed check.
-# Settings: ABS_LOAD_DB (abs_connector_load), ABS_LOAD_WORKERS (4; 0: Odoo's threaded server),
+# Settings: ABS_LOAD_DB (abs_connector_load), ABS_LOAD_WORKERS (4; 0: Odoo's threaded server,
+#   whose connection pool (db_maxconn 64) runs out under 50 agents: 500s),
 #   ABS_LOAD_CYCLES (sales per agent, 2), ABS_LOAD_RUN_TIME (Locust's bound, 180s),
 #   ABS_LOAD_SPAWN_RATE (agents logging in per second, 1),
 #   ABS_LOAD_THINK (mean seconds between two screens of an agent's app, 3.0).
