@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException
 from odoo import api, fields, http
 from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
-from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.service.model import MAX_TRIES_ON_CONCURRENCY_FAILURE, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..exceptions import AbsConflict, AbsForbidden, AbsInvalid, AbsNotFound, AbsRefusal
 from ..models.abs_api_token import InvalidToken
@@ -675,7 +675,13 @@ def _dispatch(controller, func, spec, kwargs):
         _logger.info("API integrity conflict on %s %s: %s", spec.method, spec.path, exc.diag.constraint_name)
         return error_response(conflict("The request conflicts with existing data (a duplicate or a record in use)."))
     except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
-        raise  # Odoo's request loop rolls back and retries the whole request
+        if spec.readonly or not _retries_exhausted():
+            raise  # Odoo's request loop rolls back and retries the whole request
+        # Its last try: answer 409 (nothing written: the savepoint is rolled back), not Odoo's 500.
+        _logger.info("API %s %s: still conflicting after Odoo's retries", spec.method, spec.path)
+        return error_response(
+            conflict("Others are changing the same records right now: try again.", code="concurrent_update")
+        )
     except HTTPException:
         raise
     except Exception:
@@ -686,6 +692,18 @@ def _dispatch(controller, func, spec, kwargs):
             result.headers[name] = value
         return result
     return json_response({"success": True, **(result or {})}, status=spec.status)
+
+
+def _retries_exhausted():
+    """Count this request's concurrency failures: True on the one Odoo would not retry any more.
+
+    Odoo retries a request that failed to serialise (``odoo.service.model.retrying``) with the same
+    ``request`` object, then answers a 500 once its tries are spent; counting on the request lets
+    the kit answer the last one itself.
+    """
+    failures = getattr(request, "_abs_concurrency_failures", 0) + 1
+    request._abs_concurrency_failures = failures
+    return failures >= MAX_TRIES_ON_CONCURRENCY_FAILURE
 
 
 # --------------------------------------------------------------------------- list helpers

@@ -413,9 +413,7 @@ class SaleOrder(models.Model):
         """Confirm (seed workflow 4): the delivery of the physical lines, reserved unless ``reserve`` is
         false (an order without reservation), and the draft invoice of the ordered-quantity lines."""
         self.ensure_one()
-        self.action_confirm()
-        if not reserve:
-            self.picking_ids.filtered(lambda p: p.state not in ("done", "cancel")).do_unreserve()
+        self.with_context(abs_no_reservation=not reserve).action_confirm()
         return self
 
     def _abs_finalize(self):

@@ -11,6 +11,14 @@ class StockMove(models.Model):
         self.picking_id._abs_sync_sa_assignment()
         return result
 
+    def _should_assign_at_confirm(self):
+        # An order confirmed without reservation (sale.order._abs_confirm(reserve=False)) leaves its
+        # delivery unreserved: never reserved, not reserved then released (which wrote, and locked,
+        # the quants of the oldest serials at every confirmation).
+        if self.env.context.get("abs_no_reservation") and not self._should_bypass_reservation():
+            return False
+        return super()._should_assign_at_confirm()
+
     def _abs_move_line_vals(self, quantity, lot=None, quant=None):
         """Values of a move line of this move for ``quantity`` (in the product's UoM).
 

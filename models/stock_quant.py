@@ -120,11 +120,18 @@ class StockQuant(models.Model):
         for group in self._get_quants_by_products_locations(products, location, extra_domain=extra).values():
             quants |= group
         if quants:
-            # The loser of a race for these quants fails with a serialization error that Odoo answers
-            # by retrying the whole request: an expected outcome, not an error for the log.
+            # Only the quants of the wanted (product, lot) pairs are locked: deliveries of other serials
+            # of one product do not wait for each other (nor fail to serialise under load). The loser of
+            # a race for the same quants fails with a serialization error that Odoo answers by retrying
+            # the whole request: an expected outcome, not an error for the log.
+            pairs = tuple((product.id, lot.id or 0) for product, lot in wanted)
             self.env.cr.execute(
-                "SELECT id FROM stock_quant WHERE id IN %s FOR NO KEY UPDATE", [tuple(quants.ids)], log_exceptions=False
+                "SELECT id FROM stock_quant WHERE id IN %s AND (product_id, COALESCE(lot_id, 0)) IN %s"
+                " FOR NO KEY UPDATE",
+                [tuple(quants.ids), pairs],
+                log_exceptions=False,
             )
+            quants = self.browse([row[0] for row in self.env.cr.fetchall()])
             quants.invalidate_recordset(["quantity", "reserved_quantity"])
             quants.fetch(["product_id", "lot_id", "location_id", "quantity", "reserved_quantity", "in_date"])
         own = defaultdict(float)

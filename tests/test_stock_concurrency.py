@@ -121,3 +121,55 @@ class TestDeliveryValidationOnALiveServer(RealTransactionsCase):
         )
         self.assertEqual(status, 200, payload)
         self.assertEqual(payload["delivery"]["state"], "done")
+
+
+@tagged("post_install", "-at_install")
+class TestParallelDeliveriesOfDifferentSerials(RealTransactionsCase):
+    """Deliveries of different serials of one product do not wait for each other: only the quants of
+    the serials named are locked (found under load: locking every quant of the product made parallel
+    deliveries fail to serialise until Odoo's retries ran out)."""
+
+    DELIVERIES = 6
+
+    def test_parallel_deliveries_of_different_serials_all_pass_without_a_retry(self):
+        tag = uuid.uuid4().hex[:8]
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            account, agent, token = self.create_sa_with_agent(env, "Parallel", tag)
+            customer = env["res.partner"]._abs_create_customer({"name": f"Parallel Customer {tag}"}, account, agent)
+            product = env["product.product"].create(
+                {"name": f"Parallel Kit {tag}", "type": "consu", "is_storable": True, "tracking": "serial"}
+            )
+            stock = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1).lot_stock_id
+            lots = env["stock.lot"].create(
+                [{"name": f"PAR-{tag}-{i}", "product_id": product.id} for i in range(self.DELIVERIES)]
+            )
+            for lot in lots:
+                env["stock.quant"]._update_available_quantity(product, stock, 1, lot_id=lot)
+            requests_args = []
+            for lot in lots:
+                order = env["sale.order"].create(
+                    {
+                        "partner_id": customer.id,
+                        "x_sa_id": account.id,
+                        "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": 1})],
+                    }
+                )
+                order._abs_confirm(reserve=False)
+                picking = order.picking_ids
+                self.assertFalse(picking.move_ids.move_line_ids, "confirmed without reservation: nothing reserved")
+                body = {"lines": [{"move_id": picking.move_ids.id, "qty_done": 1, "lot_id": lot.id}]}
+                requests_args.append(
+                    (f"/api/stock/deliveries/{picking.id}/validate", body, {"Authorization": f"Bearer {token}"})
+                )
+            picking_ids = [int(path.split("/")[4]) for path, _body, _headers in requests_args]
+            cr.commit()  # pylint: disable=invalid-commit
+        with self.assertNoLogs("odoo.service.model", "INFO"):  # Odoo logs each retry there
+            results = self.post_in_parallel(requests_args)
+        self.assertEqual([status for status, _payload in results], [200] * self.DELIVERIES, results)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            self.assertEqual(set(env["stock.picking"].browse(picking_ids).mapped("state")), {"done"})
+            quants = env["stock.quant"].search([("product_id", "=", product.id), ("quantity", ">", 0)])
+            self.assertEqual(set(quants.location_id.mapped("usage")), {"customer"})
+            self.assertEqual(sum(quants.mapped("quantity")), self.DELIVERIES)
