@@ -73,7 +73,9 @@ def test_delivery_creates_the_active_asset_of_the_serial(api, agent_token, buyer
 def test_lot_lookup_names_the_holder_to_its_sa_only(api, manager_token, kenya_token, buyer, delivered):
     holder = api.get(f"/api/stock/lots/{SERIAL}", token=manager_token, expect=200)["holder"]
     assert holder["customer"]["id"] == buyer["id"], holder
-    assert api.get(f"/api/stock/lots/{SERIAL}", token=kenya_token, expect=200)["holder"] is None
+    # The kit is SA Togo's own catalogue product: to SA Kenya its serials do not exist at all (404), as
+    # its product does (a shared product's lot answers with ``holder: null``, tests/test_assets.py).
+    api.get(f"/api/stock/lots/{SERIAL}", token=kenya_token, expect=404)
 
 
 def test_another_sa_gets_404_on_the_asset(api, agent_token, kenya_token, buyer, delivered):
