@@ -145,6 +145,13 @@ class TestResponsesMatchTheirSchemas(AbsWarehouseFixturesMixin, AbsHttpCase):
         )
         paid.action_confirm()
         paid._abs_register_payment()
+        # A subscription, so that the subscription lists have an item to check.
+        plan = cls.env["product.product"].create(
+            {"name": "Test Monthly Plan", "type": "service", "x_pu_category": "contract", "recurring_invoice": True}
+        )
+        cls.env["abs.subscription"]._abs_purchase(
+            {"partner_id": cls.customer_tg.id, "product_id": plan.id}, cls.sa_togo
+        )
 
     def test_every_list_route_answers_what_its_schema_documents(self):
         key = self.new_api_key()
