@@ -75,9 +75,8 @@ class AbsSubscription(models.Model):
         readonly=True, copy=False, help="0 from the start; a resume re-anchors at the next period, moved by the pause."
     )
     billed_period_count = fields.Integer(readonly=True, copy=False)
-    next_invoice_date = fields.Date(
-        readonly=True, copy=False, index=True, tracking=True, help="Start of the next period to bill."
-    )
+    # Not tracked: it moves at every billing, whose record is the billed period (no chatter line a month).
+    next_invoice_date = fields.Date(readonly=True, copy=False, index=True, help="Start of the next period to bill.")
     state = fields.Selection(STATES, required=True, default="draft", index=True, tracking=True, copy=False)
     paused_on = fields.Date(readonly=True, copy=False)
     paused_days = fields.Integer(readonly=True, copy=False, help="Days paused in all, never billed.")
