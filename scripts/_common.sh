@@ -137,3 +137,38 @@ prefork_launcher() {
     printf 'import odoo.cli\n\nodoo.cli.main()\n' > "$launcher"
     echo "$launcher"
 }
+
+# start_server CONF DB LOG: Odoo's prefork server in the background, logging to LOG; its pid in SERVER_PID.
+SERVER_PID=""
+start_server() {
+    local conf="$1" db="$2" log="$3" launcher
+    launcher="$(prefork_launcher)"
+    rm -f "$log"
+    "$PYTHON" "$launcher" -c "$conf" -d "$db" --logfile="$log" --log-level=info >> "$log" 2>&1 &
+    SERVER_PID=$!
+}
+
+# stop_server: stop the server of start_server (TERM, then KILL after 15 s); does nothing when none runs.
+stop_server() {
+    [ -n "$SERVER_PID" ] || return 0
+    if kill -TERM "$SERVER_PID" 2>/dev/null; then
+        for _ in $(seq 1 30); do
+            kill -0 "$SERVER_PID" 2>/dev/null || break
+            sleep 0.5
+        done
+        kill -KILL "$SERVER_PID" 2>/dev/null || true
+    fi
+    { wait "$SERVER_PID"; } 2>/dev/null || true
+    SERVER_PID=""
+}
+
+# wait_for_server URL LOG: until URL answers (3 minutes at most); dies if the server stops first.
+wait_for_server() {
+    local url="$1" log="$2"
+    for _ in $(seq 1 180); do
+        kill -0 "$SERVER_PID" 2>/dev/null || { tail -n 30 "$log" >&2; die "Odoo stopped while starting: see $log"; }
+        curl -fs -o /dev/null "$url" && return 0
+        sleep 1
+    done
+    die "Odoo did not answer on $url within 3 minutes: see $log"
+}

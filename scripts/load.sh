@@ -50,31 +50,14 @@ odoo_bin shell -c "$CONF" -d "$DB" --no-http --log-level=error < "$ROOT/bench/lo
     | tail -n 1 > "$ABS_LOAD_FIXTURE"
 grep -q '"agents"' "$ABS_LOAD_FIXTURE" || die "the load set-up printed no fixture: run bench/load_day_setup.py by hand (see $ABS_LOAD_FIXTURE)."
 
-LAUNCHER="$(prefork_launcher)"
-rm -f "$LOG"
 echo "Starting Odoo ($WORKERS workers) on http://127.0.0.1:$PORT, log in $LOG ..."
 # A worker waits 2 s (Odoo's default) for a request to arrive on a connection it accepted, then drops it. In
 # production a buffering proxy sends whole requests; here the client shares the 2 cores with the server and
 # can be slower than that under load: 10 s, as a proxy would give.
-ODOO_HTTP_SOCKET_TIMEOUT="${ODOO_HTTP_SOCKET_TIMEOUT:-10}" \
-    "$PYTHON" "$LAUNCHER" -c "$CONF" -d "$DB" --logfile="$LOG" --log-level=info >> "$LOG" 2>&1 &
-SERVER_PID=$!
-stop_server() {
-    kill -TERM "$SERVER_PID" 2>/dev/null || return 0
-    for _ in $(seq 1 30); do
-        kill -0 "$SERVER_PID" 2>/dev/null || break
-        sleep 0.5
-    done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    { wait "$SERVER_PID"; } 2>/dev/null || true
-}
+export ODOO_HTTP_SOCKET_TIMEOUT="${ODOO_HTTP_SOCKET_TIMEOUT:-10}"
+start_server "$CONF" "$DB" "$LOG"
 trap stop_server EXIT
-for _ in $(seq 1 180); do
-    kill -0 "$SERVER_PID" 2>/dev/null || { tail -n 30 "$LOG" >&2; die "Odoo stopped while starting: see $LOG"; }
-    curl -fs -o /dev/null "http://127.0.0.1:$PORT/web/health" && break
-    sleep 1
-done
-curl -fs -o /dev/null "http://127.0.0.1:$PORT/web/health" || die "Odoo did not answer on port $PORT within 3 minutes: see $LOG"
+wait_for_server "http://127.0.0.1:$PORT/web/health" "$LOG"
 
 echo "Locust: 50 agents, $CYCLES sales each, at most $RUN_TIME ..."
 status=0

@@ -79,16 +79,8 @@ REPLICA_LOG="$REPLICA_DIR.log"
 : > "$REPLICA_LOG"
 [ "${#AS_PG[@]}" = 0 ] || chown postgres: "$REPLICA_LOG"
 chmod 700 "$REPLICA_DIR"
-SERVER_PID=""
 teardown() {
-    if [ -n "$SERVER_PID" ]; then
-        kill -TERM "$SERVER_PID" 2>/dev/null && for _ in $(seq 1 30); do
-            kill -0 "$SERVER_PID" 2>/dev/null || break
-            sleep 0.5
-        done
-        kill -KILL "$SERVER_PID" 2>/dev/null || true
-        { wait "$SERVER_PID"; } 2>/dev/null || true
-    fi
+    stop_server
     if [ -f "$REPLICA_DIR/postmaster.pid" ]; then
         "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$REPLICA_DIR" -m fast -w stop >/dev/null 2>&1 || true
     fi
@@ -136,17 +128,9 @@ echo "Replica streaming on 127.0.0.1:$REPLICA_PORT (log $REPLICA_LOG)."
 # 3. Odoo against primary + replica.
 write_config "$CONF" "$DB" "http_interface = 127.0.0.1" "http_port = $PORT" "gevent_port = $GEVENT_PORT" \
     "workers = 2" "max_cron_threads = 0" "db_replica_host = 127.0.0.1" "db_replica_port = $REPLICA_PORT"
-LAUNCHER="$(prefork_launcher)"
-rm -f "$LOG"
 echo "Starting Odoo (2 workers, db_replica_port = $REPLICA_PORT) on http://127.0.0.1:$PORT, log in $LOG ..."
-"$PYTHON" "$LAUNCHER" -c "$CONF" -d "$DB" --logfile="$LOG" --log-level=info >> "$LOG" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 180); do
-    kill -0 "$SERVER_PID" 2>/dev/null || { tail -n 30 "$LOG" >&2; die "Odoo stopped while starting: see $LOG"; }
-    curl -fs -o /dev/null "http://127.0.0.1:$PORT/web/health" && break
-    sleep 1
-done
-curl -fs -o /dev/null "http://127.0.0.1:$PORT/web/health" || die "Odoo did not answer on port $PORT within 3 minutes: see $LOG"
+start_server "$CONF" "$DB" "$LOG"
+wait_for_server "http://127.0.0.1:$PORT/web/health" "$LOG"
 
 "$PYTHON" "$ROOT/scripts/replica_check.py" --url "http://127.0.0.1:$PORT" --db "$DB" \
     --primary-port "$PGPORT" --replica-port "$REPLICA_PORT" --superuser "$SUPER" \

@@ -22,29 +22,10 @@ write_config "$CONF" "$DB" "http_interface = 127.0.0.1" "http_port = $PORT" "gev
 install_addon "$CONF" "$DB" 0
 API_KEY="$(generate_api_key "$CONF" "$DB" "smoke key (scripts/smoke.sh)")"
 
-LAUNCHER="$(prefork_launcher)"
-rm -f "$LOG"
 echo "Starting Odoo (2 workers) on http://127.0.0.1:$PORT, log in $LOG ..."
-"$PYTHON" "$LAUNCHER" -c "$CONF" -d "$DB" --logfile="$LOG" --log-level=info >> "$LOG" 2>&1 &
-SERVER_PID=$!
-stop_server() {
-    kill -TERM "$SERVER_PID" 2>/dev/null || return 0
-    for _ in $(seq 1 30); do
-        kill -0 "$SERVER_PID" 2>/dev/null || break
-        sleep 0.5
-    done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    { wait "$SERVER_PID"; } 2>/dev/null || true
-}
+start_server "$CONF" "$DB" "$LOG"
 trap stop_server EXIT
-
-for _ in $(seq 1 180); do
-    kill -0 "$SERVER_PID" 2>/dev/null || { tail -n 30 "$LOG" >&2; die "Odoo stopped while starting: see $LOG"; }
-    curl -fs -o /dev/null "http://127.0.0.1:$PORT/api/openapi.json" && break
-    sleep 1
-done
-curl -fs -o /dev/null "http://127.0.0.1:$PORT/api/openapi.json" \
-    || die "Odoo did not answer on http://127.0.0.1:$PORT/api/openapi.json within 3 minutes: see $LOG"
+wait_for_server "http://127.0.0.1:$PORT/api/openapi.json" "$LOG"
 
 export ABS_SMOKE_URL="http://127.0.0.1:$PORT" ABS_SMOKE_API_KEY="$API_KEY" ABS_SMOKE_LOG="$LOG" ABS_SMOKE_BUILD="$BUILD" \
     ABS_SMOKE_DB="$DB" HYPOTHESIS_STORAGE_DIRECTORY="$BUILD/hypothesis"
