@@ -15,7 +15,12 @@ CALLS = 12  # enough fresh connections that both workers answer several
 
 
 def rpc(base_url, service, method, *args):
-    payload = {"jsonrpc": "2.0", "method": "call", "id": 1, "params": {"service": service, "method": method, "args": args}}
+    payload = {
+        "jsonrpc": "2.0",
+        "method": "call",
+        "id": 1,
+        "params": {"service": service, "method": method, "args": args},
+    }
     body = requests.post(f"{base_url}/jsonrpc", json=payload, timeout=TIMEOUT).json()
     assert "error" not in body, body
     return body.get("result")  # absent when the method returns nothing
@@ -25,7 +30,9 @@ def statuses_of_me(base_url, token):
     statuses = []
     for _ in range(CALLS):
         response = requests.get(
-            f"{base_url}/api/auth/me", headers={"Authorization": f"Bearer {token}", "Connection": "close"}, timeout=TIMEOUT
+            f"{base_url}/api/auth/me",
+            headers={"Authorization": f"Bearer {token}", "Connection": "close"},
+            timeout=TIMEOUT,
         )
         check_envelope(response)
         statuses.append(response.status_code)
@@ -50,7 +57,9 @@ def test_ended_membership_takes_effect_on_every_worker(api):
 
     login = f"smoke.{uuid.uuid4().hex[:8]}"
     togo = execute("ov.serviced_account", "search", [["code", "=", "TG"]])[0]
-    employee = execute("abs.employee", "create", {"name": "Smoke Worker Agent", "login": login, "password": "smoke-pass-1"})
+    employee = execute(
+        "abs.employee", "create", {"name": "Smoke Worker Agent", "login": login, "password": "smoke-pass-1"}
+    )
     membership = execute("ov.membership", "create", {"employee_id": employee, "account_id": togo, "role_code": "agent"})
     token = api.login(login, password="smoke-pass-1")["access_token"]
     assert statuses_of_me(base_url, token) == [200] * CALLS
