@@ -235,7 +235,7 @@ class AbsPaymentController(http.Controller):
         auth=(CUSTOMER,),
         query=CustomerPaymentListQuery,
         response=PaymentListResponse,
-        tags=("Customer",),
+        tags=("Customer portal",),
     )
     def my_payments(self, ctx, body, query):
         """The logged-in customer's own payments, newest first."""
