@@ -736,5 +736,13 @@ def page_payload(query, total, items_name, items):
     return {"total": total, "page": query.page, "limit": query.limit, items_name: items}
 
 
+def governed_page(ctx, model_name, query, field_names, items_name, serialize, order="id desc", domain=()):
+    """The list answer of a governed model: one page of the caller's SAs' records, ``domain`` and the
+    query's declared filters applied, serialised under ``items_name`` (a fixed number of queries)."""
+    full_domain = [*domain, *ctx.governed_domain(model_name), *filters_domain(query)]
+    records, total = search_page(ctx.env[model_name], full_domain, field_names, query, order=order)
+    return page_payload(query, total, items_name, serialize(records))
+
+
 def id_name(record):
     return {"id": record.id, "name": record.display_name} if record else None

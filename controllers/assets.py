@@ -7,7 +7,7 @@ of the agent that registered them: another SA's asset answers 404 on every route
 from odoo import http
 
 from ..schemas.asset import AssetCreate, AssetListQuery, AssetListResponse, AssetResponse, AssetUpdate
-from .api_kit import API_KEY, EMPLOYEE, Link, api_route, filters_domain, page_payload, search_page
+from .api_kit import API_KEY, EMPLOYEE, Link, api_route, governed_page
 from .serializers.asset import ASSET_FIELDS, serialize_assets
 
 AUTH = (EMPLOYEE, API_KEY)
@@ -45,9 +45,7 @@ class AbsAssetController(http.Controller):
     @api_route("/api/assets", "GET", auth=AUTH, query=AssetListQuery, response=AssetListResponse, tags=TAGS)
     def list_assets(self, ctx, body, query):
         """Assets of the caller's SAs, newest first."""
-        domain = ctx.governed_domain("ov.asset") + filters_domain(query)
-        assets, total = search_page(ctx.env["ov.asset"], domain, ASSET_FIELDS, query, order="id desc")
-        return page_payload(query, total, "assets", serialize_assets(assets))
+        return governed_page(ctx, "ov.asset", query, ASSET_FIELDS, "assets", serialize_assets)
 
     @api_route("/api/assets/{asset_id}", "GET", auth=AUTH, response=AssetResponse, tags=TAGS)
     def get_asset(self, ctx, body, query, asset_id):

@@ -22,7 +22,17 @@ from ..schemas.invoice import (
     NextPaymentResponse,
     OrderInvoicesResponse,
 )
-from .api_kit import API_KEY, CUSTOMER, EMPLOYEE, Link, api_route, filters_domain, page_payload, search_page
+from .api_kit import (
+    API_KEY,
+    CUSTOMER,
+    EMPLOYEE,
+    Link,
+    api_route,
+    filters_domain,
+    governed_page,
+    page_payload,
+    search_page,
+)
 from .serializers.invoice import INVOICE_FIELDS, serialize_invoice_detail, serialize_invoices
 
 AUTH = (EMPLOYEE, API_KEY)
@@ -143,9 +153,9 @@ class AbsInvoiceController(http.Controller):
     @api_route("/api/invoices", "GET", auth=AUTH, query=InvoiceListQuery, response=InvoiceListResponse, tags=TAGS)
     def list_invoices(self, ctx, body, query):
         """Customer invoices and credit notes of the caller's SAs, newest first."""
-        domain = CUSTOMER_DOMAIN + ctx.governed_domain("account.move") + filters_domain(query)
-        invoices, total = search_page(ctx.env["account.move"], domain, INVOICE_FIELDS, query, order=LIST_ORDER)
-        return page_payload(query, total, "invoices", serialize_invoices(invoices))
+        return governed_page(
+            ctx, "account.move", query, INVOICE_FIELDS, "invoices", serialize_invoices, LIST_ORDER, CUSTOMER_DOMAIN
+        )
 
     @api_route("/api/invoices/{invoice_id}", "GET", auth=AUTH, response=InvoiceResponse, tags=TAGS)
     def get_invoice(self, ctx, body, query, invoice_id):

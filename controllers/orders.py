@@ -20,7 +20,7 @@ from ..schemas.order import (
     QuotationCreate,
     RejectRequest,
 )
-from .api_kit import API_KEY, EMPLOYEE, Link, api_route, filters_domain, page_payload, search_page
+from .api_kit import API_KEY, EMPLOYEE, Link, api_route, governed_page
 from .serializers.order import ORDER_FIELDS, serialize_order_detail, serialize_orders
 
 AUTH = (EMPLOYEE, API_KEY)
@@ -80,11 +80,9 @@ class AbsOrderController(http.Controller):
     @api_route("/api/orders", "GET", auth=AUTH, query=OrderListQuery, response=OrderListResponse, tags=TAGS)
     def list_orders(self, ctx, body, query):
         """Quotations and orders of the caller's SAs, newest first."""
-        domain = ctx.governed_domain("sale.order") + filters_domain(query)
-        orders, total = search_page(
-            ctx.env["sale.order"], domain, ORDER_FIELDS, query, order="date_order desc, id desc"
+        return governed_page(
+            ctx, "sale.order", query, ORDER_FIELDS, "orders", serialize_orders, order="date_order desc, id desc"
         )
-        return page_payload(query, total, "orders", serialize_orders(orders))
 
     @api_route("/api/orders/{order_id}", "GET", auth=AUTH, response=OrderResponse, tags=TAGS)
     def get_order(self, ctx, body, query, order_id):

@@ -14,7 +14,7 @@ from ..schemas.stock_delivery import (
     DeliveryValidate,
     DeliveryValidateResponse,
 )
-from .api_kit import API_KEY, EMPLOYEE, Link, api_route, filters_domain, id_name, page_payload, search_page
+from .api_kit import API_KEY, EMPLOYEE, Link, api_route, governed_page, id_name
 from .serializers.stock import DELIVERY_FIELDS, picking_done, serialize_deliveries, serialize_delivery_detail
 
 AUTH = (EMPLOYEE, API_KEY)
@@ -50,12 +50,17 @@ class AbsStockDeliveryController(http.Controller):
     )
     def list_deliveries(self, ctx, body, query):
         """Outbound deliveries of the caller's SAs; default: the ones not done nor cancelled."""
-        domain = OUTGOING + ctx.governed_domain("stock.picking") + filters_domain(query)
-        domain.append(("state", "=", query.state) if query.state else ("state", "in", ACTIVE_STATES))
-        pickings, total = search_page(
-            ctx.env["stock.picking"], domain, DELIVERY_FIELDS, query, order="scheduled_date asc, id asc"
+        state = ("state", "=", query.state) if query.state else ("state", "in", ACTIVE_STATES)
+        return governed_page(
+            ctx,
+            "stock.picking",
+            query,
+            DELIVERY_FIELDS,
+            "deliveries",
+            serialize_deliveries,
+            order="scheduled_date asc, id asc",
+            domain=[*OUTGOING, state],
         )
-        return page_payload(query, total, "deliveries", serialize_deliveries(pickings))
 
     @api_route(
         "/api/stock/deliveries/{delivery_id}",

@@ -24,6 +24,7 @@ from .api_kit import (
     Link,
     api_route,
     filters_domain,
+    governed_page,
     not_found,
     page_payload,
     search_page,
@@ -62,17 +63,13 @@ def subscription_answer(subscription):
 
 
 def status_answer(subscription):
-    invoices = subscription.period_ids.invoice_id.filtered(
-        lambda move: move.state == "posted" and move.payment_state not in ("paid", "in_payment", "reversed")
-    )
     return {
         "subscription": {
             "code": subscription.code,
             "state": subscription.state,
             "next_invoice_date": subscription.next_invoice_date or None,
             "end_date": subscription.end_date or None,
-            "open_invoices": len(invoices),
-            "amount_due": subscription.currency_id.round(sum(invoices.mapped("amount_residual"))),
+            **subscription._abs_status(),
             "currency": subscription.currency_id.name,
         }
     }
@@ -111,11 +108,9 @@ class AbsSubscriptionController(http.Controller):
     )
     def list_subscriptions(self, ctx, body, query):
         """Subscriptions of the caller's SAs, newest first."""
-        domain = ctx.governed_domain("abs.subscription") + filters_domain(query)
-        subscriptions, total = search_page(
-            ctx.env["abs.subscription"], domain, SUBSCRIPTION_FIELDS, query, order="id desc"
+        return governed_page(
+            ctx, "abs.subscription", query, SUBSCRIPTION_FIELDS, "subscriptions", serialize_subscriptions
         )
-        return page_payload(query, total, "subscriptions", serialize_subscriptions(subscriptions))
 
     @api_route("/api/subscriptions/{subscription_id}", "GET", auth=AUTH, response=SubscriptionResponse, tags=TAGS)
     def get_subscription(self, ctx, body, query, subscription_id):

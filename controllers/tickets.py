@@ -23,6 +23,7 @@ from .api_kit import (
     Link,
     api_route,
     filters_domain,
+    governed_page,
     not_found,
     page_payload,
     search_page,
@@ -72,9 +73,7 @@ class AbsTicketController(http.Controller):
     @api_route("/api/tickets", "GET", auth=AUTH, query=TicketListQuery, response=TicketListResponse, tags=TAGS)
     def list_tickets(self, ctx, body, query):
         """Tickets of the caller's SAs, newest first."""
-        domain = ctx.governed_domain("abs.ticket") + filters_domain(query)
-        tickets, total = search_page(ctx.env["abs.ticket"], domain, TICKET_FIELDS, query, order="id desc")
-        return page_payload(query, total, "tickets", serialize_tickets(tickets))
+        return governed_page(ctx, "abs.ticket", query, TICKET_FIELDS, "tickets", serialize_tickets)
 
     @api_route("/api/tickets/{ticket_id}", "GET", auth=AUTH, response=TicketResponse, tags=TAGS)
     def get_ticket(self, ctx, body, query, ticket_id):

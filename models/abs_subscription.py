@@ -315,6 +315,17 @@ class AbsSubscription(models.Model):
         subscriptions._abs_schedule()
         return subscriptions
 
+    def _abs_status(self):
+        """What is owed: ``{open_invoices, amount_due}`` of the posted invoices not paid yet (one record)."""
+        self.ensure_one()
+        invoices = self.period_ids.invoice_id.filtered(
+            lambda move: move.state == "posted" and move.payment_state not in ("paid", "in_payment", "reversed")
+        )
+        return {
+            "open_invoices": len(invoices),
+            "amount_due": self.currency_id.round(sum(invoices.mapped("amount_residual"))),
+        }
+
     def _abs_check_state(self, states, message):
         labels = dict(STATES)
         for subscription in self:
@@ -544,6 +555,7 @@ class AbsSubscription(models.Model):
         this run (its error is on it) and tried again by the next run.
         """
         today = today or fields.Date.context_today(self)
+        # sudo: a deployment setting, read by the job whoever its user is
         batch_size = batch_size or int(
             self.env["ir.config_parameter"].sudo().get_param(BATCH_SIZE_PARAM, DEFAULT_BATCH_SIZE)
         )
