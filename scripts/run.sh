@@ -4,17 +4,14 @@
 source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
 check_odoo
 check_postgres
-check_gevent
 prepare_addons_path
 
 DB="${ABS_DB:-abs_connector_demo}"
 PORT="${ABS_HTTP_PORT:-8069}"
 CONF="$BUILD/run.conf"
-# Two workers and a cron worker, as in production (Odoo's threaded mode on Python 3.11.7 can fail a first
-# burst of page loads with "AST constructor recursion depth mismatch", a CPython race between threads).
-GEVENT_PORT="${ABS_GEVENT_PORT:-$(free_ports 1)}"
-write_config "$CONF" "$DB" "http_interface = 127.0.0.1" "http_port = $PORT" "gevent_port = $GEVENT_PORT" \
-    "workers = 2" "max_cron_threads = 1"
+# Odoo's threaded server: one port serves the API, the backend and its live bus (websocket). (The prefork
+# server needs a proxy sending /websocket to its gevent port; without one the backend logs an error a page.)
+write_config "$CONF" "$DB" "http_interface = 127.0.0.1" "http_port = $PORT" "workers = 0"
 
 install_addon "$CONF" "$DB" "${ABS_KEEP_DB:-0}"
 
@@ -34,4 +31,12 @@ abs_connector is starting on http://127.0.0.1:$PORT  (database $DB)
              -d '{"login": "tg.agent", "password": "demo1234"}'
 Stop with Ctrl-C.
 MSG
-exec "$PYTHON" "$(prefork_launcher)" -c "$CONF" -d "$DB" --log-level=warn
+LOG="$BUILD/run-server.log"
+start_server "$CONF" "$DB" "$LOG"
+trap stop_server EXIT INT TERM
+# One request first: Odoo builds its table of static files on the first one, and on Python 3.11.7 threads
+# building it at once (a browser's first burst) can fail with CPython's "AST constructor recursion depth
+# mismatch" race.
+wait_for_server "http://127.0.0.1:$PORT/web/static/img/favicon.ico" "$LOG"
+echo "Serving; the server log is $LOG."
+wait "$SERVER_PID"
