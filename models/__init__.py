@@ -23,6 +23,7 @@ from . import stock_scrap
 from . import ov_sa_sale_order_assignment
 from . import sale_order_line
 from . import account_move
+from . import account_move_line
 from . import product_category
 from . import product_template
 from . import product_product

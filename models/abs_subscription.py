@@ -135,7 +135,6 @@ class AbsSubscription(models.Model):
             vals.setdefault("billing_anchor_date", start)
         subscriptions = super().create(vals_list)
         subscriptions._abs_schedule()
-        subscriptions._abs_sync_sa_assignment()
         return subscriptions
 
     def write(self, vals):
@@ -145,9 +144,6 @@ class AbsSubscription(models.Model):
             for subscription in self.filtered(lambda s: not s.billed_period_count):
                 subscription.billing_anchor_date = subscription.start_date
             self._abs_schedule()
-        if "x_sa_id" in vals:
-            self._abs_sync_sa_assignment()
-            self.filtered(lambda s: not s.x_sa_id).abs_sa_assignment_ids.action_end()
         return result
 
     # ------------------------------------------------------------------ actions (backend buttons)

@@ -61,21 +61,11 @@ class AbsTicket(models.Model):
 
     # ------------------------------------------------------------------ CRUD
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        tickets = super().create(vals_list)
-        tickets._abs_sync_sa_assignment()
-        return tickets
-
     def write(self, vals):
         if "stage_id" in vals:
             closing = self.env["abs.ticket.stage"].browse(vals["stage_id"]).is_closed
             vals = {**vals, "closed_date": fields.Datetime.now() if closing else False}
-        result = super().write(vals)
-        if "x_sa_id" in vals:
-            self._abs_sync_sa_assignment()
-            self.filtered(lambda t: not t.x_sa_id).abs_sa_assignment_ids.action_end()
-        return result
+        return super().write(vals)
 
     # ------------------------------------------------------------------ actions (backend buttons)
 

@@ -1,5 +1,4 @@
 import base64
-from collections import defaultdict
 
 from odoo import Command, api, fields, models
 
@@ -18,14 +17,20 @@ def api_payment_state(payment_state):
 
 class AccountMove(models.Model):
     _name = "account.move"
-    _inherit = ["account.move", "ov.sa_governed.mixin"]
+    _inherit = ["ov.sa_governed.mixin", "account.move"]  # mixin first: see its docstring
     _sa_assignment_model = "ov.sa_invoice_assignment"
 
     # V2 stamp: the SA of the sale order an invoice comes from (sale.order._prepare_invoice), of the
     # invoice a credit note reverses (copied). Governance (V3) is ov.sa_invoice_assignment, dual-written
     # at creation, on a change of the stamp and at posting; API reads go through it (seed Gap 1).
     x_sa_id = fields.Many2one(
-        "ov.serviced_account", string="Service Account", index="btree_not_null", readonly=True, copy=True
+        "ov.serviced_account",
+        string="Service Account",
+        index="btree_not_null",
+        copy=True,
+        default=lambda self: self.env.user._abs_default_sa(),
+        help="The service account the invoice belongs to. Set from its sale order; on an invoice made by "
+        "hand, from the customer when exactly one SA serves it. Can be changed while the invoice is a draft.",
     )
     abs_sa_assignment_ids = fields.One2many(
         "ov.sa_invoice_assignment", "move_id", string="Service Account Assignments", copy=False
@@ -36,20 +41,6 @@ class AccountMove(models.Model):
 
     # ------------------------------------------------------------------ CRUD / core hooks
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        moves = super().create(vals_list)
-        moves._abs_govern()
-        return moves
-
-    def write(self, vals):
-        result = super().write(vals)
-        if "x_sa_id" in vals and not self.env.context.get("abs_governing"):
-            self._abs_govern()
-            # An invoice taken out of every SA is governed by none (its history is kept).
-            self.filtered(lambda m: not m.x_sa_id).abs_sa_assignment_ids.action_end()
-        return result
-
     def _post(self, soft=True):
         # Catch-all: whatever made the invoice (API, backend, a cron), it is governed once posted.
         posted = super()._post(soft)
@@ -59,13 +50,18 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------ governance
 
     def _abs_sa_origin(self):
-        """The stamp; else the SA of the invoice's sale orders; else that of the invoice it reverses."""
+        """The stamp; else the SA of the invoice's sale orders; else that of the invoice it reverses;
+        else the customer's SA when exactly one serves it (an invoice made by hand in the backend)."""
         self.ensure_one()
         if self.x_sa_id:
             return self.x_sa_id
         if not self.is_sale_document(include_receipts=True):
             return self.env["ov.serviced_account"]
-        return self.line_ids.sale_line_ids.order_id.x_sa_id[:1] or self.reversed_entry_id.x_sa_id
+        return (
+            self.line_ids.sale_line_ids.order_id.x_sa_id[:1]
+            or self.reversed_entry_id.x_sa_id
+            or self.partner_id._abs_single_sa()
+        )
 
     def _abs_sa_actor(self):
         """The agent who took the order (seed: ``actor_id`` = the agent who created the order)."""
@@ -74,17 +70,10 @@ class AccountMove(models.Model):
         return orders.x_actor_id[:1]
 
     def _abs_govern(self):
-        """Stamp customer invoices of an SA's order (or of a governed invoice) and dual-write their
-        assignment; batched (one stamp write and one assignment search per SA) and idempotent."""
+        """Only customer documents, or a move stamped by hand, belong to an SA (journal entries and
+        vendor bills do not)."""
         moves = self.filtered(lambda m: m.x_sa_id or m.is_sale_document(include_receipts=True))
-        unstamped = defaultdict(lambda: self.browse())
-        for move in moves.filtered(lambda m: not m.x_sa_id):
-            account = move._abs_sa_origin()
-            if account:
-                unstamped[account] |= move
-        for account, records in unstamped.items():
-            records.with_context(abs_governing=True).write({"x_sa_id": account.id})
-        moves.filtered("x_sa_id")._abs_sync_sa_assignment()
+        return super(AccountMove, moves)._abs_govern()
 
     # ------------------------------------------------------------------ business methods
 

@@ -1,4 +1,6 @@
-from odoo import api, fields, models
+from collections import defaultdict
+
+from odoo import fields, models
 
 
 class AccountPayment(models.Model):
@@ -11,7 +13,7 @@ class AccountPayment(models.Model):
     """
 
     _name = "account.payment"
-    _inherit = ["account.payment", "ov.sa_governed.mixin"]
+    _inherit = ["ov.sa_governed.mixin", "account.payment"]  # mixin first: see its docstring
     _sa_assignment_model = "ov.sa_payment_assignment"
 
     x_sa_id = fields.Many2one(
@@ -24,31 +26,36 @@ class AccountPayment(models.Model):
 
     # ------------------------------------------------------------------ CRUD / core hooks
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        payments = super().create(vals_list)
-        payments._abs_sync_sa_assignment()
-        return payments
-
-    def write(self, vals):
-        result = super().write(vals)
-        if "x_sa_id" in vals:
-            self._abs_sync_sa_assignment()
-            self.filtered(lambda p: not p.x_sa_id).abs_sa_assignment_ids.action_end()
-        return result
-
     def action_post(self):
         result = super().action_post()
         # A payment created without a stamp (a backend user's) is governed once it knows its invoices.
-        self._abs_sync_sa_assignment()
+        self._abs_govern()
         return result
 
     # ------------------------------------------------------------------ governance
 
     def _abs_sa_origin(self):
-        """The stamp, else the one SA of the invoices the payment pays."""
+        """The stamp; else the SA of the customer invoices the payment pays, when it is reconciled.
+
+        A payment that pays invoices of several SAs belongs to the SA it pays the most money to
+        (ties: the SA of the first invoice made): a payment has one governor, and the share it settles is
+        what finance asks about. It is decided once, when the payment is first governed.
+        """
         self.ensure_one()
         if self.x_sa_id:
             return self.x_sa_id
-        accounts = self.invoice_ids.x_sa_id
-        return accounts if len(accounts) == 1 else self.env["ov.serviced_account"]
+        paid = defaultdict(float)
+        for partial in self.move_id.line_ids.matched_debit_ids | self.move_id.line_ids.matched_credit_ids:
+            for line in partial.debit_move_id | partial.credit_move_id:
+                invoice = line.move_id
+                if invoice != self.move_id and invoice.x_sa_id and invoice.is_sale_document(include_receipts=True):
+                    paid[(invoice.x_sa_id, invoice)] += partial.amount
+        if not paid:
+            accounts = self.invoice_ids.x_sa_id
+            return accounts if len(accounts) == 1 else self.env["ov.serviced_account"]
+        by_account = defaultdict(float)
+        oldest_invoice = {}
+        for (account, invoice), amount in paid.items():
+            by_account[account] += amount
+            oldest_invoice[account] = min(oldest_invoice.get(account, invoice.id), invoice.id)
+        return min(by_account, key=lambda account: (-by_account[account], oldest_invoice[account]))

@@ -57,21 +57,6 @@ class OvAsset(models.Model):
         for asset in self:
             asset.lot_move_line_ids = lines.filtered(lambda ml, lot=asset.lot_id: ml.lot_id == lot)
 
-    # ------------------------------------------------------------------ CRUD
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        assets = super().create(vals_list)
-        assets._abs_sync_sa_assignment()
-        return assets
-
-    def write(self, vals):
-        result = super().write(vals)
-        if "x_sa_id" in vals:
-            self._abs_sync_sa_assignment()
-            self.filtered(lambda a: not a.x_sa_id).abs_sa_assignment_ids.action_end()
-        return result
-
     # ------------------------------------------------------------------ actions (backend buttons)
 
     def action_abs_deactivate(self):

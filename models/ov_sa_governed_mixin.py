@@ -8,8 +8,16 @@ class OvSaGovernedMixin(models.AbstractModel):
 
     A governed model inherits this mixin, names its assignment model in ``_sa_assignment_model``
     and declares the fixed one2many ``abs_sa_assignment_ids`` to it (a field's comodel cannot be
-    chosen by an abstract model). It then gets the batched dual-write, the SA-scope domains the
-    API and the record rules use, and says where a record's SA comes from (``_abs_sa_origin``).
+    chosen by an abstract model). It then gets:
+
+    - the whole dual-write: ``create`` and ``write`` keep the assignment (V3) in step with the
+      stamp (V2, ``x_sa_id``) or whatever ``_abs_sa_origin`` reads, for any user allowed to change
+      the record (the assignment tables are written in one elevated place, ``_abs_assignments``);
+    - the SA-scope domains, used alike by the API and by the backend's record rules
+      (``res.users._abs_sa_rule_domain``).
+
+    A core model lists this mixin *first* in ``_inherit`` so that its ``create``/``write`` run
+    around core's (the dual-write sees the record as core left it, lines and links included).
     """
 
     _name = "ov.sa_governed.mixin"
@@ -19,6 +27,10 @@ class OvSaGovernedMixin(models.AbstractModel):
     # One governing SA at a time: assigning another SA ends the previous assignment. A customer
     # is the exception (it may be served by several SAs), see res.partner.
     _sa_exclusive = True
+    # Fields whose change may move the record to another SA: the dual-write runs again on them.
+    _sa_origin_fields = ("x_sa_id",)
+    # The V2 stamp, written from the origin when the record has none (None: the model has no stamp).
+    _sa_stamp_field = "x_sa_id"
 
     # ------------------------------------------------------------------ scope domains
 
@@ -37,28 +49,76 @@ class OvSaGovernedMixin(models.AbstractModel):
             account_ids
         )
 
-    # ------------------------------------------------------------------ dual-write
+    # ------------------------------------------------------------------ CRUD: the dual-write
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        records._abs_govern()
+        return records
+
+    def write(self, vals):
+        result = super().write(vals)
+        if not self.env.context.get("abs_governing") and not vals.keys().isdisjoint(self._sa_origin_fields):
+            self._abs_govern()
+            if self._sa_exclusive:
+                # A record taken out of every SA is governed by none (its history is kept).
+                ungoverned = self._abs_bookkeeping().filtered(lambda record: not record._abs_sa_origin())
+                ungoverned.abs_sa_assignment_ids.action_end()
+        return result
+
+    # ------------------------------------------------------------------ governance
 
     def _abs_sa_origin(self):
         """The SA this record should be governed by (one record); override per model."""
         self.ensure_one()
-        return self["x_sa_id"] if "x_sa_id" in self._fields else self.env["ov.serviced_account"]
+        stamp = self._sa_stamp_field
+        return self[stamp] if stamp in self._fields else self.env["ov.serviced_account"]
 
     def _abs_sa_actor(self):
         """The agent credited with the assignment (one record); override per model."""
         self.ensure_one()
         return self["x_actor_id"] if "x_actor_id" in self._fields else self.env["abs.employee"]
 
+    def _abs_govern(self):
+        """Stamp the records that have no stamp yet from their origin, then dual-write their assignment.
+
+        Batched (one stamp write per SA) and idempotent: create, write, posting or a reconciliation may
+        all call it, whoever the user.
+        """
+        records = self._abs_bookkeeping()
+        stamp = self._sa_stamp_field
+        if stamp in self._fields:
+            unstamped = defaultdict(lambda: records.browse())
+            for record in records.filtered(lambda r: not r[stamp]):
+                account = record._abs_sa_origin()
+                if account:
+                    unstamped[account] |= record
+            for account, group in unstamped.items():
+                group.with_context(abs_governing=True).write({stamp: account.id})
+        records._abs_sync_sa_assignment()
+
     def _abs_sync_sa_assignment(self, actor=None):
         """V3 dual-write: each record is governed by its origin SA (idempotent, batched).
 
         One assignment search and one create per (SA, actor) group, whatever the batch size.
         """
-        Assignment = self.env[self._sa_assignment_model]
-        groups = defaultdict(lambda: self.browse())
-        for record in self:
+        records = self._abs_bookkeeping()
+        Assignment = records.env[self._sa_assignment_model]
+        groups = defaultdict(lambda: records.browse())
+        for record in records:
             account = record._abs_sa_origin()
             if account:
                 groups[(account, actor or record._abs_sa_actor())] |= record
-        for (account, agent), records in groups.items():
-            Assignment._assign(records, account, agent, exclusive=self._sa_exclusive)
+        for (account, agent), group in groups.items():
+            Assignment._assign(group, account, agent, exclusive=self._sa_exclusive)
+
+    def _abs_bookkeeping(self):
+        """These records, elevated: the one place where SA bookkeeping (stamp and assignment) is written.
+
+        sudo: whoever may create or change a governed record keeps its SA bookkeeping in step, also a
+        user of core groups only (a warehouse user validating a delivery, a billing user posting an
+        invoice) with no right on the assignment tables; the origin is derived, never chosen here, and
+        what the user may do to the record itself was checked by the ORM already.
+        """
+        return self.sudo()

@@ -15,7 +15,7 @@ def normalize_phone(phone):
 
 class ResPartner(models.Model):
     _name = "res.partner"
-    _inherit = ["res.partner", "ov.sa_governed.mixin"]
+    _inherit = ["ov.sa_governed.mixin", "res.partner"]  # mixin first: see its docstring
     _sa_assignment_model = "ov.sa_customer_assignment"
     _sa_exclusive = False  # a customer may be served by several SAs
 
@@ -40,19 +40,20 @@ class ResPartner(models.Model):
         for partner in self:
             partner.abs_has_pin = bool(partner.sudo().abs_pin_hash)
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        partners = super().create(vals_list)
-        partners._abs_sync_sa_assignment()
-        return partners
-
     def write(self, vals):
         result = super().write(vals)
-        if "x_sa_id" in vals:
-            self._abs_sync_sa_assignment()
         if "phone" in vals:
             self._abs_sync_login_phone()
         return result
+
+    def _abs_single_sa(self):
+        """The SA serving this customer (its commercial entity), when exactly one does; else none."""
+        self.ensure_one()
+        # sudo: derived bookkeeping (see ov.sa_governed.mixin._abs_bookkeeping)
+        accounts = (
+            self.commercial_partner_id.sudo().abs_sa_assignment_ids.filtered(lambda a: a.state == "active").account_id
+        )
+        return accounts if len(accounts) == 1 else self.env["ov.serviced_account"]
 
     def _abs_sync_login_phone(self):
         for partner in self.filtered("abs_has_pin"):

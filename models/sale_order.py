@@ -30,17 +30,24 @@ PLAIN_HEADER_FIELDS = ("client_order_ref", "validity_date")
 
 class SaleOrder(models.Model):
     _name = "sale.order"
-    _inherit = ["sale.order", "ov.sa_governed.mixin"]
+    _inherit = ["ov.sa_governed.mixin", "sale.order"]  # mixin first: see its docstring
     _sa_assignment_model = "ov.sa_sale_order_assignment"
 
     # V2 stamps: the SA an order was taken for, the agent and the outlet, dual-written into the V3
     # ov.sa_sale_order_assignment. The order's deliveries inherit the SA (ov.sa_delivery_assignment,
     # see stock.picking), its invoices the stamp (_prepare_invoice).
-    x_sa_id = fields.Many2one("ov.serviced_account", string="Service Account", index=True, copy=False, tracking=True)
+    # A duplicated order stays in its SA (and outlet, channel); the agent is whoever takes the copy.
+    x_sa_id = fields.Many2one(
+        "ov.serviced_account",
+        string="Service Account",
+        index=True,
+        tracking=True,
+        default=lambda self: self.env.user._abs_default_sa(),
+    )
     x_actor_id = fields.Many2one("abs.employee", string="Agent", copy=False)
-    x_outlet_id = fields.Many2one("ov.outlet", string="Outlet", copy=False)
+    x_outlet_id = fields.Many2one("ov.outlet", string="Outlet")
     x_channel_partner_id = fields.Many2one(
-        "res.partner", string="Channel Partner", copy=False, help="The reseller or distributor the sale came through."
+        "res.partner", string="Channel Partner", help="The reseller or distributor the sale came through."
     )
     abs_sa_assignment_ids = fields.One2many(
         "ov.sa_sale_order_assignment", "order_id", string="Service Account Assignments"
@@ -100,20 +107,11 @@ class SaleOrder(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._abs_check_approval_fields(vals)
-        orders = super().create(vals_list)
-        orders._abs_sync_sa_assignment()
-        return orders
+        return super().create(vals_list)
 
     def write(self, vals):
         self._abs_check_approval_fields(vals)
-        result = super().write(vals)
-        if "x_sa_id" in vals:
-            # The order and its deliveries follow it to its new SA; the old assignments are ended,
-            # not left beside the new ones. An order taken out of every SA is governed by none.
-            self._abs_sync_sa_assignment()
-            self.filtered(lambda o: not o.x_sa_id).abs_sa_assignment_ids.action_end()
-            self.picking_ids._abs_sync_sa_assignment()
-        return result
+        return super().write(vals)
 
     def action_confirm(self):
         # Backend button, API and any other caller alike: no confirmation without a needed approval.
@@ -130,6 +128,11 @@ class SaleOrder(models.Model):
         if recurring:
             governed._abs_on_recurring_lines_confirmed(recurring)
         return result
+
+    def _abs_govern(self):
+        # The order's deliveries follow it to its SA (a new one ends the old assignments).
+        super()._abs_govern()
+        self.picking_ids._abs_govern()
 
     def _prepare_invoice(self):
         vals = super()._prepare_invoice()

@@ -8,8 +8,13 @@ from . import stock_rules as rules
 
 class StockPicking(models.Model):
     _name = "stock.picking"
-    _inherit = ["stock.picking", "ov.sa_governed.mixin"]
+    _inherit = ["ov.sa_governed.mixin", "stock.picking"]  # mixin first: see its docstring
     _sa_assignment_model = "ov.sa_delivery_assignment"
+    # Backorders and returns (copies of a governed picking) inherit its SA at create. A sale's
+    # delivery gets its SA once its moves are attached (stock.move._assign_picking_post_process):
+    # its group_id (hence sale_id) is related to its moves, still empty at create.
+    _sa_origin_fields = ("sale_id",)
+    _sa_stamp_field = None  # abs_sa_id is computed from the assignments
 
     abs_sa_assignment_ids = fields.One2many(
         "ov.sa_delivery_assignment", "picking_id", string="Service Account Assignments"
@@ -31,21 +36,6 @@ class StockPicking(models.Model):
             picking.abs_sa_id = active[:1].account_id
 
     # ------------------------------------------------------------------ CRUD / core hooks
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        # Backorders and returns (copies of a governed picking) inherit its SA here. A sale's
-        # delivery gets its SA once its moves are attached (stock.move._assign_picking_post_process):
-        # its group_id (hence sale_id) is related to its moves, still empty at create.
-        pickings = super().create(vals_list)
-        pickings._abs_sync_sa_assignment()
-        return pickings
-
-    def write(self, vals):
-        result = super().write(vals)
-        if "sale_id" in vals:
-            self._abs_sync_sa_assignment()
-        return result
 
     def _action_done(self):
         result = super()._action_done()

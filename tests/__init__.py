@@ -25,3 +25,10 @@ from . import test_invoice_races
 from . import test_payments_api
 from . import test_mobile_money
 from . import test_payment_races
+from . import test_api_bola_matrix
+from . import test_api_retries
+from . import test_replica_reads
+from . import test_subscription_billing_races
+from . import test_subscriptions
+from . import test_backend_core_groups
+from . import test_test_modules

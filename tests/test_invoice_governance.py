@@ -53,6 +53,19 @@ class TestInvoiceDualWrite(InvoiceCase):
         self.assertEqual(self.active(invoice).account_id, self.sa_togo)
 
     def test_an_invoice_of_no_sa_is_not_governed(self):
+        """A customer no SA serves (a head-office sale) gets an invoice of no SA."""
+        walk_in = self.env["res.partner"].create({"name": "Test walk-in customer"})
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": walk_in.id,
+                "invoice_line_ids": [Command.create({"product_id": self.install.id, "quantity": 1, "price_unit": 5})],
+            }
+        )
+        invoice.action_post()
+        self.assertFalse(invoice.abs_sa_assignment_ids)
+
+    def test_an_invoice_made_by_hand_takes_the_customers_only_sa(self):
         invoice = self.env["account.move"].create(
             {
                 "move_type": "out_invoice",
@@ -60,8 +73,18 @@ class TestInvoiceDualWrite(InvoiceCase):
                 "invoice_line_ids": [Command.create({"product_id": self.install.id, "quantity": 1, "price_unit": 5})],
             }
         )
-        invoice.action_post()
-        self.assertFalse(invoice.abs_sa_assignment_ids)
+        self.assertEqual((invoice.x_sa_id, self.active(invoice).account_id), (self.sa_togo, self.sa_togo))
+
+    def test_an_invoice_of_a_customer_of_two_sas_gets_none_by_default(self):
+        self.customer_tg.x_sa_id = self.sa_kenya  # now served by both SAs
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer_tg.id,
+                "invoice_line_ids": [Command.create({"product_id": self.install.id, "quantity": 1, "price_unit": 5})],
+            }
+        )
+        self.assertFalse(invoice.x_sa_id, "two SAs serve the customer: a person chooses")
 
     def test_moving_an_invoice_to_another_sa_ends_the_old_assignment(self):
         invoice = self.env["account.move"].create(

@@ -269,11 +269,13 @@ class TestApprovalBackend(ApprovalCase):
 
     def test_officer_of_another_sa_and_a_plain_salesman_may_not_decide(self):
         order = self.waiting_order()
-        for user in (self.officer_ke, self.salesman):
+        # An officer of another SA does not even see the order (record rules); a salesman sees it but is
+        # no staff of its SA.
+        for user, refusal in ((self.officer_ke, AccessError), (self.salesman, AbsForbidden)):
             with self.subTest(user=user.login):
-                with self.assertRaises(AbsForbidden):
+                with self.assertRaises(refusal):
                     order.with_user(user).action_abs_approve()
-                with self.assertRaises(AbsForbidden):
+                with self.assertRaises(refusal):
                     order.with_user(user).action_abs_reject("no")
         self.assertEqual(order.abs_approval_state, "waiting")
 
