@@ -61,6 +61,9 @@
         "demo/abs_connector_subscription_demo.xml",
         "demo/abs_connector_backend_users_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["abs_connector/static/tests/tours/*.js"],
+    },
     "post_init_hook": "post_init_hook",
     "application": True,
 }

@@ -31,4 +31,5 @@ from . import test_replica_reads
 from . import test_subscription_billing_races
 from . import test_subscriptions
 from . import test_backend_core_groups
+from . import test_backend_tours
 from . import test_test_modules
