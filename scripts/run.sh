@@ -23,6 +23,11 @@ abs_connector is starting on http://127.0.0.1:$PORT  (database $DB)
   API base URL   http://127.0.0.1:$PORT/api
   API docs       http://127.0.0.1:$PORT/api/docs     (OpenAPI: /api/openapi.json)
   Backend        http://127.0.0.1:$PORT/odoo         (admin / admin)
+  Backend users (password demo1234), one per door:
+    wh.user        Inventory / User only          validates deliveries of every SA
+    billing.user   Invoicing / Billing only       posts, credits and collects invoices of every SA
+    accountant     Accounting / Accountant        reconciles payments and bank lines
+    tg.backoffice  Sales + SA Officer of SA Togo  sees and approves SA Togo's records only
   Employee logins (password demo1234): tg.manager (staff, SA Togo), tg.agent (agent, SA Togo), ke.agent (agent, SA Kenya)
   Customer login: phone +228 91 23 45 67, PIN 1234 (Marie Dupont)
   API key (X-API-KEY): $API_KEY
