@@ -13,7 +13,6 @@ import time
 
 import pytest
 import requests
-
 from conftest import DEMO_PASSWORD, TIMEOUT
 
 RUN = str(int(time.time()))
