@@ -106,12 +106,17 @@ class ApiContext:
             code="sa_required",
         )
 
+    def staff_sa_ids(self):
+        """The SAs (of those the caller reads) where the calling employee is staff (ov.membership's rule)."""
+        staff_of = self.env["ov.membership"]._abs_staff_account_ids(self.employee.id)
+        return [sa_id for sa_id in self.readable_sa_ids if sa_id in staff_of]
+
     def require_staff(self):
         """Staff role in the acting SA (or, without X-SA-ID, in one of the caller's SAs); API keys pass."""
         if self.kind == API_KEY:
             return
-        roles = [self.roles[self.sa.id]] if self.sa else list(self.roles.values())
-        if "staff" not in roles:
+        staff_of = self.staff_sa_ids()
+        if not (self.sa.id in staff_of if self.sa else staff_of):
             raise forbidden("This operation needs the staff role in the service account.", code="role_forbidden")
 
     def sa_domain_ids(self):
@@ -627,6 +632,22 @@ def _idempotency(ctx, spec):
 REFUSAL_STATUS = {AbsInvalid: 400, AbsNotFound: 404, AbsConflict: 409, AbsForbidden: 403}
 
 
+# A refusal the client mends by another call: the API names that route (models speak of records, not routes).
+NEXT_STEP = {
+    "delivery_not_validated": ("validate", "POST /api/stock/deliveries/{delivery_id}/validate"),
+}
+
+
+def _with_next_step(refusal):
+    """The refusal's message and details, with the route that mends it when there is one."""
+    message, details = refusal.args[0], refusal.details
+    if refusal.code in NEXT_STEP and details:
+        key, route = NEXT_STEP[refusal.code]
+        step = route.format(**details)
+        message, details = f"{message} ({step})", {**details, key: step}
+    return message, details
+
+
 def _dispatch(controller, func, spec, kwargs):
     if request.httprequest.method == "OPTIONS":
         return _preflight(spec)
@@ -660,7 +681,8 @@ def _dispatch(controller, func, spec, kwargs):
         return error_response(error)
     except AbsRefusal as refusal:
         status = next((s for meaning, s in REFUSAL_STATUS.items() if isinstance(refusal, meaning)), 400)
-        return error_response(ApiError(status, refusal.code, refusal.args[0], refusal.details))
+        message, details = _with_next_step(refusal)
+        return error_response(ApiError(status, refusal.code, message, details))
     except AccessDenied:
         return error_response(unauthorized())
     except AccessError as exc:

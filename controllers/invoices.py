@@ -38,11 +38,6 @@ from .serializers.invoice import INVOICE_FIELDS, serialize_invoice_detail, seria
 AUTH = (EMPLOYEE, API_KEY)
 TAGS = ("Invoices",)
 CUSTOMER_DOMAIN = [("move_type", "in", CUSTOMER_DOCUMENTS)]
-PENDING_DOMAIN = [
-    ("move_type", "=", "out_invoice"),
-    ("state", "=", "posted"),
-    ("payment_state", "in", ("not_paid", "partial")),
-]
 LIST_ORDER = "invoice_date desc, id desc"
 # OpenAPI links: the order's draft is posted, then paid (through its order) or sent.
 THE_INVOICE = {"invoice_id": "$response.body#/invoice/id"}
@@ -185,7 +180,7 @@ class AbsInvoiceController(http.Controller):
         customer = ctx.get_governed("res.partner", customer_id, what="Customer")
         domain = (
             CUSTOMER_DOMAIN
-            + [("partner_id", "child_of", customer.id)]
+            + customer._abs_documents_domain()
             + extra
             + ctx.governed_domain("account.move")
             + filters_domain(query)
@@ -215,14 +210,15 @@ class AbsInvoiceController(http.Controller):
     )
     def customer_pending_invoices(self, ctx, body, query, customer_id):
         """A customer's posted invoices not paid yet (``not_paid`` or ``partial``)."""
-        return self._customer_page(ctx, customer_id, query, PENDING_DOMAIN)
+        return self._customer_page(ctx, customer_id, query, ctx.env["account.move"]._abs_payable_domain())
 
     @api_route("/api/customers/{customer_id}/next-payment", "GET", auth=AUTH, response=NextPaymentResponse, tags=TAGS)
     def customer_next_payment(self, ctx, body, query, customer_id):
         """The customer's next instalment due (date and amount) on its open invoices; null when nothing is due."""
         customer = ctx.get_governed("res.partner", customer_id, what="Customer")
-        domain = PENDING_DOMAIN + [("partner_id", "child_of", customer.id)] + ctx.governed_domain("account.move")
-        return {"next_payment": ctx.env["account.move"]._abs_next_payment(domain)}
+        Move = ctx.env["account.move"]
+        domain = Move._abs_payable_domain() + customer._abs_documents_domain() + ctx.governed_domain("account.move")
+        return {"next_payment": Move._abs_next_payment(domain)}
 
     # ------------------------------------------------------------------ the customer portal
 
@@ -237,9 +233,7 @@ class AbsInvoiceController(http.Controller):
     def my_invoices(self, ctx, body, query):
         """The logged-in customer's own posted invoices and credit notes, newest first."""
         domain = (
-            CUSTOMER_DOMAIN
-            + [("state", "=", "posted"), ("partner_id", "child_of", ctx.customer.id)]
-            + filters_domain(query)
+            CUSTOMER_DOMAIN + [("state", "=", "posted")] + ctx.customer._abs_documents_domain() + filters_domain(query)
         )
         invoices, total = search_page(ctx.env["account.move"], domain, INVOICE_FIELDS, query, order=LIST_ORDER)
         return page_payload(query, total, "invoices", serialize_invoices(invoices))

@@ -7,7 +7,7 @@ SA's order, invoice, customer or payment answers 404 on every route, and lists n
 
 import logging
 
-from odoo import fields, http
+from odoo import http
 from odoo.http import request
 
 from ..schemas.payment import (
@@ -32,7 +32,6 @@ from .api_kit import (
     Link,
     api_route,
     filters_domain,
-    id_name,
     not_found,
     page_payload,
     search_page,
@@ -44,7 +43,6 @@ _logger = logging.getLogger(__name__)
 AUTH = (EMPLOYEE, API_KEY)
 TAGS = ("Payments",)
 # What a payment list shows: posted customer payments (in process or paid), not drafts or cancelled ones.
-POSTED = [("payment_type", "=", "inbound"), ("state", "in", ("in_process", "paid"))]
 CALLBACK_STATUS = {"success": "done", "failed": "error", "cancelled": "cancel", "pending": "pending"}
 # OpenAPI links: a registered payment is read back, with the invoice it paid.
 PAID_LINKS = {
@@ -54,7 +52,7 @@ PAID_LINKS = {
 
 
 def payment_domain(ctx):
-    return ctx.governed_domain("account.payment") + POSTED
+    return ctx.governed_domain("account.payment") + ctx.env["account.payment"]._abs_received_domain()
 
 
 def invoice_domain(ctx):
@@ -109,7 +107,9 @@ class AbsPaymentController(http.Controller):
     @api_route("/api/payments/{payment_id}", "GET", auth=AUTH, response=PaymentResponse, tags=TAGS)
     def get_payment(self, ctx, body, query, payment_id):
         """One payment of the caller's SAs."""
-        payment = ctx.get_governed("account.payment", payment_id, domain=POSTED, what="Payment")
+        payment = ctx.get_governed(
+            "account.payment", payment_id, domain=ctx.env["account.payment"]._abs_received_domain(), what="Payment"
+        )
         return {"payment": serialize_payments(payment)[0]}
 
     @api_route(
@@ -123,11 +123,7 @@ class AbsPaymentController(http.Controller):
     def customer_payments(self, ctx, body, query, customer_id):
         """A customer's payment history (the payments of the caller's SAs)."""
         customer = customer_of(ctx, customer_id)
-        domain = (
-            payment_domain(ctx)
-            + [("partner_id.commercial_partner_id", "=", customer.commercial_partner_id.id)]
-            + filters_domain(query)
-        )
+        domain = payment_domain(ctx) + customer._abs_documents_domain() + filters_domain(query)
         payments, total = search_page(
             ctx.env["account.payment"], domain, PAYMENT_FIELDS, query, order="date desc, id desc"
         )
@@ -139,47 +135,7 @@ class AbsPaymentController(http.Controller):
 
         Amounts in the company currency. A fixed number of queries, whatever the customer's history.
         """
-        customer = customer_of(ctx, customer_id)
-        env = ctx.env
-        partner = [("partner_id.commercial_partner_id", "=", customer.commercial_partner_id.id)]
-        orders = dict(
-            env["sale.order"]._read_group(ctx.governed_domain("sale.order") + partner, ["state"], ["__count"])
-        )
-        posted_invoices = invoice_domain(ctx) + partner + [("state", "=", "posted")]
-        Move = env["account.move"]
-        [[invoice_count, invoiced, outstanding]] = Move._read_group(
-            posted_invoices, [], ["__count", "amount_total_signed:sum", "amount_residual_signed:sum"]
-        )
-        [[overdue_count, overdue]] = Move._read_group(
-            posted_invoices
-            + [("invoice_date_due", "<", fields.Date.context_today(Move)), ("amount_residual_signed", ">", 0)],
-            [],
-            ["__count", "amount_residual_signed:sum"],
-        )
-        [[payment_count, paid]] = env["account.payment"]._read_group(
-            payment_domain(ctx) + partner, [], ["__count", "amount_company_currency_signed:sum"]
-        )
-        assets = None
-        if "ov.asset" in env:  # the assets workflow's model
-            assets = dict(
-                env["ov.asset"]._read_group(ctx.governed_domain("ov.asset") + partner, ["state"], ["__count"])
-            )
-            assets["total"] = sum(assets.values())
-        currency = env.company.currency_id
-        return {
-            "dashboard": {
-                "customer": id_name(customer),
-                "currency": currency.name,
-                "outstanding": currency.round(outstanding or 0.0),
-                "paid": currency.round(paid or 0.0),
-                "overdue": currency.round(overdue or 0.0),
-                "overdue_invoices": overdue_count,
-                "orders": {**orders, "total": sum(orders.values())},
-                "invoices": {"count": invoice_count, "total": currency.round(invoiced or 0.0)},
-                "payments": {"count": payment_count, "total": currency.round(paid or 0.0)},
-                "assets": assets,
-            }
-        }
+        return {"dashboard": customer_of(ctx, customer_id)._abs_dashboard(ctx.readable_sa_ids)}
 
     @api_route(
         "/api/payments/mobile-money",
@@ -239,7 +195,7 @@ class AbsPaymentController(http.Controller):
     )
     def my_payments(self, ctx, body, query):
         """The logged-in customer's own payments, newest first."""
-        domain = POSTED + [("partner_id.commercial_partner_id", "=", ctx.customer.commercial_partner_id.id)]
+        domain = ctx.env["account.payment"]._abs_received_domain() + ctx.customer._abs_documents_domain()
         domain += filters_domain(query)
         payments, total = search_page(
             ctx.env["account.payment"], domain, PAYMENT_FIELDS, query, order="date desc, id desc"

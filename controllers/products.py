@@ -50,7 +50,7 @@ def writable_sa_ids(ctx):
     """The SAs whose catalogue the caller may change: None (all) for an API key, else its staff SAs."""
     if ctx.kind == API_KEY:
         return None
-    return [sa_id for sa_id in ctx.readable_sa_ids if ctx.roles.get(sa_id) == "staff"]
+    return ctx.staff_sa_ids()
 
 
 def get_product(ctx, product_id):

@@ -26,8 +26,7 @@ class AbsReportController(http.Controller):
         """
         Account = ctx.env["ov.serviced_account"]
         if ctx.kind == EMPLOYEE:
-            ids = [sa_id for sa_id in ctx.readable_sa_ids if ctx.roles.get(sa_id) == "staff"]
-            accounts = Account.browse(ids)
+            accounts = Account.browse(ctx.staff_sa_ids())
         elif ctx.readable_sa_ids is not None:
             accounts = Account.browse(ctx.readable_sa_ids)
         else:

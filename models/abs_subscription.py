@@ -214,7 +214,7 @@ class AbsSubscription(models.Model):
 
     @api.model
     def _abs_purchase(self, values, account, actor=None):
-        """Sell a subscription (``POST /api/subscription/purchase``): active at once; returns it.
+        """Sell a subscription: active at once; returns it.
 
         ``values``: ``partner_id`` (a customer of ``account``), ``product_id`` (a recurring product of
         its catalogue), optional ``quantity``, ``price_unit`` (default: the SA's pricelist price),
@@ -314,9 +314,7 @@ class AbsSubscription(models.Model):
     def _abs_status(self):
         """What is owed: ``{open_invoices, amount_due}`` of the posted invoices not paid yet (one record)."""
         self.ensure_one()
-        invoices = self.period_ids.invoice_id.filtered(
-            lambda move: move.state == "posted" and move.payment_state not in ("paid", "in_payment", "reversed")
-        )
+        invoices = self.period_ids.invoice_id._abs_payable()
         return {
             "open_invoices": len(invoices),
             "amount_due": self.currency_id.round(sum(invoices.mapped("amount_residual"))),

@@ -70,7 +70,7 @@ class AccountJournal(models.Model):
     @api.model
     def _abs_journal_for_payment(self, company, journal_id=None, source="cash"):
         """The journal a payment of ``company`` is booked in: ``journal_id`` (a cash or bank journal of
-        the company), else the journal of the payment ``source``. 400 ``invalid_journal`` otherwise."""
+        the company), else the journal of the payment ``source``; refused (``invalid_journal``) otherwise."""
         if journal_id:
             journal = self.search(
                 [("id", "=", journal_id), ("company_id", "=", company.id), ("type", "in", ("bank", "cash"))], limit=1

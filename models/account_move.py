@@ -319,12 +319,29 @@ class AccountMove(models.Model):
 
     # ------------------------------------------------------------------ payments (seed workflow 9)
 
+    @api.model
+    def _abs_payable_domain(self):
+        """Customer invoices that can still be paid: posted, with money still due (not paid, or in part).
+
+        The one definition of "an invoice that can be paid": pending lists, an order's open invoice, a
+        subscription's amount due, the dashboard's outstanding all read it (``_abs_payable`` on records).
+        """
+        return [
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+        ]
+
+    def _abs_payable(self):
+        """The invoices of ``self`` that can still be paid (see ``_abs_payable_domain``)."""
+        return self.filtered_domain(self._abs_payable_domain())
+
     def _abs_payable_amount(self, amount=None):
         """The amount a payment of this invoice may take (default: its residual), or the refusal.
 
         The checks of every payment, and of a mobile-money attempt before it asks for one: a posted
-        customer invoice (400), not paid yet (409 ``already_paid`` with its state), a positive amount
-        within the residual (400 ``amount_exceeds_residual``: never an overpayment).
+        customer invoice (``invoice_not_posted``), not paid yet (``already_paid`` with its state), a positive
+        amount within the residual (``amount_exceeds_residual``: never an overpayment).
         """
         self.ensure_one()
         if self.move_type != "out_invoice" or self.state != "posted":
@@ -358,7 +375,7 @@ class AccountMove(models.Model):
 
         The one way a payment is booked by the API, a mobile-money settlement and any other caller:
         the invoice row is locked and its residual re-read under the lock, so simultaneous calls pay
-        it once (409 ``already_paid`` for the others) and more than the residual is refused (400
+        it once (``already_paid`` for the others) and more than the residual is refused (
         ``amount_exceeds_residual``), never an overpayment. Core's Register Payment wizard books and
         reconciles the payment; less than the residual leaves the rest due. Returns the payment.
         """

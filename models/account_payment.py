@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class AccountPayment(models.Model):
@@ -31,6 +31,13 @@ class AccountPayment(models.Model):
         # A payment created without a stamp (a backend user's) is governed once it knows its invoices.
         self._abs_govern()
         return result
+
+    # ------------------------------------------------------------------ domains
+
+    @api.model
+    def _abs_received_domain(self):
+        """Money received from customers: inbound payments booked (in process or paid, not draft or cancelled)."""
+        return [("payment_type", "=", "inbound"), ("state", "in", ("in_process", "paid"))]
 
     # ------------------------------------------------------------------ governance
 

@@ -25,7 +25,7 @@ class OvBopSheet(models.Model):
     name = fields.Char(required=True)
     code = fields.Char(
         index="btree_not_null",
-        help="Reference of the package in the API (/api/products/<code>/bop); unique per company.",
+        help="Reference of the package, by which the mobile app finds it; unique per company.",
     )
     product_tmpl_id = fields.Many2one(
         "product.template",

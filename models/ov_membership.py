@@ -3,7 +3,8 @@ from odoo.exceptions import ValidationError
 
 from .replica import reads_a_replica
 
-ROLE_CODES = [("staff", "Staff (manager)"), ("agent", "Agent")]
+STAFF = "staff"
+ROLE_CODES = [(STAFF, "Staff (manager)"), ("agent", "Agent")]
 
 
 class OvMembership(models.Model):
@@ -89,6 +90,11 @@ class OvMembership(models.Model):
         if reads_a_replica(self.env.cr):
             return self._abs_roles_in_force_read(employee_id, today)  # never cache what a lagging replica says
         return self._abs_roles_in_force_on(employee_id, today)
+
+    @api.model
+    def _abs_staff_account_ids(self, employee_id):
+        """The SAs where an employee is staff today: who approves orders, changes the catalogue, reads reports."""
+        return {sa_id for sa_id, role, _company in self._abs_roles_in_force(employee_id) if role == STAFF}
 
     @api.model
     @tools.ormcache("employee_id", "today")

@@ -46,6 +46,50 @@ class ResPartner(models.Model):
             self._abs_sync_login_phone()
         return result
 
+    def _abs_documents_domain(self, field="partner_id"):
+        """A customer's documents (invoices, payments, orders): those of its commercial entity, so a
+        company and each of its contact persons see the same ones."""
+        self.ensure_one()
+        return [(f"{field}.commercial_partner_id", "=", self.commercial_partner_id.id)]
+
+    def _abs_dashboard(self, account_ids):
+        """The customer's summary in ``account_ids`` (None: every SA): orders by state, invoices, payments,
+        assets by state; outstanding, paid and overdue amounts in the company currency.
+
+        A fixed number of grouped queries, whatever the customer's history.
+        """
+        self.ensure_one()
+        env = self.env
+        documents = self._abs_documents_domain()
+        Order, Move, Payment = env["sale.order"], env["account.move"], env["account.payment"]
+        orders = dict(Order._read_group(Order._abs_sa_domain(account_ids) + documents, ["state"], ["__count"]))
+        invoices = Move._abs_sa_domain(account_ids) + documents + [("move_type", "=", "out_invoice")]
+        posted = invoices + [("state", "=", "posted")]
+        [[invoice_count, invoiced]] = Move._read_group(posted, [], ["__count", "amount_total_signed:sum"])
+        payable = invoices + Move._abs_payable_domain()
+        [[outstanding]] = Move._read_group(payable, [], ["amount_residual_signed:sum"])
+        overdue_domain = payable + [("invoice_date_due", "<", fields.Date.context_today(self))]
+        [[overdue_count, overdue]] = Move._read_group(overdue_domain, [], ["__count", "amount_residual_signed:sum"])
+        paid_domain = Payment._abs_sa_domain(account_ids) + documents + Payment._abs_received_domain()
+        [[payment_count, paid]] = Payment._read_group(
+            paid_domain, [], ["__count", "amount_company_currency_signed:sum"]
+        )
+        Asset = env["ov.asset"]
+        assets = dict(Asset._read_group(Asset._abs_sa_domain(account_ids) + documents, ["state"], ["__count"]))
+        currency = env.company.currency_id
+        return {
+            "customer": {"id": self.id, "name": self.name},
+            "currency": currency.name,
+            "outstanding": currency.round(outstanding or 0.0),
+            "paid": currency.round(paid or 0.0),
+            "overdue": currency.round(overdue or 0.0),
+            "overdue_invoices": overdue_count,
+            "orders": {**orders, "total": sum(orders.values())},
+            "invoices": {"count": invoice_count, "total": currency.round(invoiced or 0.0)},
+            "payments": {"count": payment_count, "total": currency.round(paid or 0.0)},
+            "assets": {**assets, "total": sum(assets.values())},
+        }
+
     def _abs_single_sa(self):
         """The SA serving this customer (its commercial entity), when exactly one does; else none."""
         self.ensure_one()

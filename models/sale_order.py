@@ -335,11 +335,7 @@ class SaleOrder(models.Model):
         force there (API), or a backend user who is an SA Administrator or an officer of that SA."""
         user = self.env.user
         if approver:
-            staff_of = {
-                sa_id
-                for sa_id, role, _company in self.env["ov.membership"]._abs_roles_in_force(approver.id)
-                if role == "staff"
-            }
+            staff_of = self.env["ov.membership"]._abs_staff_account_ids(approver.id)
         elif user.has_group("abs_connector.group_abs_manager"):
             return
         else:
@@ -396,7 +392,7 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------ business methods: confirmation
 
     def _abs_check_can_confirm(self):
-        """A quotation confirms only when it needs no approval, or has it (409 ``approval_required``)."""
+        """A quotation confirms only when it needs no approval, or has it (``approval_required``)."""
         for order in self:
             order._abs_check_state(QUOTATION_STATES, self.env._("Only a quotation can be confirmed."))
             if order.abs_needs_approval and order.abs_approval_state != "approved":
@@ -662,9 +658,9 @@ class SaleOrder(models.Model):
         """The posted invoice a payment of this order goes to (seed workflow 9, smart resolution).
 
         ``invoice_id`` picks one of the order's invoices (posted here if still a draft). Without it: the
-        one open posted invoice; several → 400 ``invoice_required``; none → the order's draft invoice
+        one open posted invoice; several → ``invoice_required``; none → the order's draft invoice
         (made first if needed) is posted, unless a delivery of a delivered-quantity line is still to
-        validate (400 ``delivery_not_validated`` naming it); everything paid → 409 ``already_paid``.
+        validate (``delivery_not_validated`` naming it); everything paid → ``already_paid``.
         The order row is locked, so simultaneous payments do not make two invoices.
         """
         # The payments section's own codes, and the invoices' payment state as the API says it.
@@ -691,7 +687,7 @@ class SaleOrder(models.Model):
                 )
             return invoice._abs_post() if invoice.state == "draft" else invoice
         posted = invoices.filtered(lambda m: m.state == "posted")
-        open_invoices = posted.filtered(lambda m: not m.currency_id.is_zero(m.amount_residual))
+        open_invoices = posted._abs_payable()
         if len(open_invoices) > 1:
             raise payment_rules.INVOICE_REQUIRED(
                 self.env._("%(order)s has several open invoices: say which one in invoice_id.", order=self.name),
@@ -723,7 +719,7 @@ class SaleOrder(models.Model):
         )
 
     def _abs_check_deliveries_validated(self):
-        """400 ``delivery_not_validated`` while a delivery of a delivered-quantity line is still open."""
+        """Refused (``delivery_not_validated``) while a delivery of a delivered-quantity line is still open."""
 
         waiting = self.order_line.filtered(
             lambda line: (
@@ -738,13 +734,8 @@ class SaleOrder(models.Model):
         if pickings:
             picking = pickings.sorted("id")[0]
             raise payment_rules.DELIVERY_NOT_VALIDATED(
-                self.env._(
-                    "%(delivery)s is not validated yet: validate it with POST /api/stock/deliveries/%(id)s/validate "
-                    "before the payment.",
-                    delivery=picking.name,
-                    id=picking.id,
-                ),
-                details={"delivery_id": picking.id, "validate": f"POST /api/stock/deliveries/{picking.id}/validate"},
+                self.env._("%(delivery)s is not validated yet: validate it before the payment.", delivery=picking.name),
+                details={"delivery_id": picking.id},
             )
 
     # ------------------------------------------------------------------ end of the payments section

@@ -79,6 +79,15 @@ class Api:
     def login(self, login, password=DEMO_PASSWORD):
         return self.post("/api/auth/login", json={"login": login, "password": password}, expect=200)
 
+    def sell(self, token, customer_name, phone, lines):
+        """The agent's sale: a new customer, a quotation of ``lines`` (``[(product id, quantity)]``) and its
+        confirmation. Returns the confirmed order."""
+        customer = self.post("/api/customers", token=token, json={"name": customer_name, "phone": phone}, expect=201)
+        products = [{"product_id": product_id, "quantity": quantity} for product_id, quantity in lines]
+        body = {"customer_id": customer["customer"]["id"], "products": products}
+        quotation = self.post("/api/quotations", token=token, json=body, expect=201)["order"]
+        return self.post(f"/api/orders/{quotation['id']}/confirm", token=token, json={}, expect=200)["order"]
+
     def customer_login(self, phone=DEMO_CUSTOMER_PHONE, pin=DEMO_CUSTOMER_PIN):
         return self.post("/api/customer/auth/login", json={"phone": phone, "pin": pin}, expect=200)
 

@@ -50,18 +50,8 @@ def order(api, agent_token, manager_token):
     """An SA Togo order of the demo Solar Kit (a serial reserved) and the installation, confirmed over the API."""
     kit = api.get("/api/stock/lots", token=manager_token, params={"serial": "SN-2026-010"}, expect=200)["lots"][0]
     install = api.get("/api/products", token=agent_token, params={"q": "SRV-INSTALL"}, expect=200)["products"][0]
-    customer = api.post(
-        "/api/customers",
-        token=agent_token,
-        json={"name": f"Smoke Backend Buyer {RUN}", "phone": f"+228 97 {RUN[-6:-4]} {RUN[-4:-2]} {RUN[-2:]}"},
-        expect=201,
-    )["customer"]
-    body = {
-        "customer_id": customer["id"],
-        "products": [{"product_id": kit["product"]["id"], "quantity": 1}, {"product_id": install["id"], "quantity": 1}],
-    }
-    quotation = api.post("/api/quotations", token=agent_token, json=body, expect=201)["order"]
-    confirmed = api.post(f"/api/orders/{quotation['id']}/confirm", token=agent_token, json={}, expect=200)["order"]
+    lines = [(kit["product"]["id"], 1), (install["id"], 1)]
+    confirmed = api.sell(agent_token, f"Smoke Backend Buyer {RUN}", f"+228 98 {RUN[-6:]}", lines)
     assert len(confirmed["deliveries"]) == 1 and len(confirmed["invoices"]) == 1, confirmed
     return confirmed
 

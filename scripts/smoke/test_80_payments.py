@@ -49,15 +49,7 @@ def service(api, manager_token, togo):
 
 @pytest.fixture(scope="module")
 def order(api, agent_token, service):
-    customer = api.post(
-        "/api/customers",
-        token=agent_token,
-        json={"name": f"Smoke Payer {RUN}", "phone": f"+228 97 {RUN[-6:]}"},
-        expect=201,
-    )["customer"]
-    body = {"customer_id": customer["id"], "products": [{"product_id": service["id"], "quantity": 2}]}
-    quotation = api.post("/api/quotations", token=agent_token, json=body, expect=201)["order"]
-    return api.post(f"/api/orders/{quotation['id']}/confirm", token=agent_token, json={}, expect=200)["order"]
+    return api.sell(agent_token, f"Smoke Payer {RUN}", f"+228 97 {RUN[-6:]}", [(service["id"], 2)])
 
 
 def post_callback(base_url, raw, signature):
