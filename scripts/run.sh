@@ -33,7 +33,8 @@ Stop with Ctrl-C.
 MSG
 LOG="$BUILD/run-server.log"
 start_server "$CONF" "$DB" "$LOG"
-trap stop_server EXIT INT TERM
+on_exit stop_server
+trap "exit 130" INT TERM  # Ctrl-C: exit, and the exit stops the server
 # One request first: Odoo builds its table of static files on the first one, and on Python 3.11.7 threads
 # building it at once (a browser's first burst) can fail with CPython's "AST constructor recursion depth
 # mismatch" race.
