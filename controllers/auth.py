@@ -155,28 +155,13 @@ def _throttled_login(ctx, kind, identifier, authenticate):
 
 
 def _rotate(ctx, refresh_token, kind):
-    Token = ctx.env["abs.api.token"]
     try:
-        decoded_kind, subject_id, claims = Token._decode(refresh_token, use="refresh", kinds=(kind,))
+        _kind, _id, pair = ctx.env["abs.api.token"]._rotate(refresh_token, kind)
     except InvalidToken:
-        raise unauthorized() from None
-    if kind == EMPLOYEE:
-        employee = ctx.env["abs.employee"].browse(subject_id).exists()
-        if not employee or not employee.active or not employee._active_memberships():
-            raise unauthorized()
-    if not ctx.env["abs.jwt.revocation"]._revoke(claims, reason="rotated"):
-        raise unauthorized()  # spent by a concurrent refresh a moment ago
-    return Token._issue_pair(decoded_kind, subject_id, session_id=claims.get("sid"))
+        # Answered, not raised: a reused token's session revocation must commit with the 401.
+        return error_response(unauthorized())
+    return pair
 
 
 def _logout(ctx, body):
-    Revocation = ctx.env["abs.jwt.revocation"]
-    Revocation._revoke(ctx.claims, reason="logout")
-    if body.refresh_token:
-        try:
-            _kind, _id, refresh_claims = ctx.env["abs.api.token"]._decode(
-                body.refresh_token, use="refresh", kinds=(ctx.kind,)
-            )
-        except InvalidToken:
-            return  # already unusable; the session revocation covers it anyway
-        Revocation._revoke(refresh_claims, reason="logout")
+    ctx.env["abs.api.token"]._logout(ctx.claims, body.refresh_token)
