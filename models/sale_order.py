@@ -24,6 +24,19 @@ APPROVAL_FIELDS = {
     "abs_approval_user_id",
     "abs_approval_date",
 }
+# What an approval judged on the order itself (the lines: sale_order_line.APPROVED_LINE_FIELDS): a change of
+# any of them on an approved quotation withdraws its approval.
+APPROVAL_JUDGED_FIELDS = (
+    "partner_id",
+    "partner_invoice_id",
+    "pricelist_id",
+    "payment_term_id",
+    "fiscal_position_id",
+    "currency_id",
+    "company_id",
+    "x_sa_id",
+    "x_channel_partner_id",
+)
 # Header fields a quotation takes as they are from the API (values already validated by the schema).
 PLAIN_HEADER_FIELDS = ("client_order_ref", "validity_date")
 
@@ -106,7 +119,9 @@ class SaleOrder(models.Model):
 
     def write(self, vals):
         self._abs_check_approval_fields(vals)
+        judged = self._abs_judged_values(vals)
         result = super().write(vals)
+        self._abs_withdraw_approval_on_change(judged)
         if "x_sa_id" in vals:
             # The order and its deliveries follow it to its new SA; the old assignments are ended,
             # not left beside the new ones. An order taken out of every SA is governed by none.
@@ -303,13 +318,38 @@ class SaleOrder(models.Model):
             order.message_post(body=self.env._("Rejected: %(reason)s", reason=reason))
         return True
 
-    def _abs_withdraw_approval(self):
-        """The lines of an approved quotation changed: what was approved is gone, so is the approval."""
+    def _abs_withdraw_approval(self, what=None):
+        """What an approved quotation was approved with changed (``what``: its labels; default the
+        lines): what was approved is gone, so is the approval. The one rule, for the API and the
+        backend alike: the lines call it from their create, write and unlink; the order's own
+        fields from its write (``_abs_withdraw_approval_on_change``)."""
         approved = self.filtered(lambda o: o.abs_approval_state == "approved" and o.state in QUOTATION_STATES)
         if approved:
             approved.sudo().write({"abs_approval_state": "none"})  # sudo: approval fields
             for order in approved:
-                order.message_post(body=self.env._("Approval withdrawn: the lines changed."))
+                order.message_post(
+                    body=self.env._("Approval withdrawn: %(what)s changed.", what=what or self.env._("the lines"))
+                )
+
+    def _abs_judged_values(self, vals):
+        """``{order: values}`` of the judged header fields, for the approved quotations ``vals`` may change."""
+        if not APPROVAL_JUDGED_FIELDS & vals.keys():
+            return {}
+        approved = self.filtered(lambda o: o.abs_approval_state == "approved" and o.state in QUOTATION_STATES)
+        return {order: order._abs_judged_snapshot() for order in approved}
+
+    def _abs_judged_snapshot(self):
+        self.ensure_one()
+        return {name: self[name] for name in APPROVAL_JUDGED_FIELDS}
+
+    def _abs_withdraw_approval_on_change(self, judged):
+        """Withdraw the approval of the orders whose judged fields differ from ``judged`` (taken before a write)."""
+        for order, before in judged.items():
+            after = order._abs_judged_snapshot()
+            changed = [name for name in APPROVAL_JUDGED_FIELDS if after[name] != before[name]]
+            if changed:
+                labels = ", ".join(order._fields[name].get_description(self.env)["string"] for name in changed)
+                order._abs_withdraw_approval(labels)
 
     @api.model
     def _abs_check_approval_fields(self, vals):

@@ -19,7 +19,10 @@ class RefreshRequest(RequestBody):
 
 class LogoutRequest(RequestBody):
     refresh_token: str | None = Field(
-        None, min_length=10, max_length=4096, description="Also revoke this refresh token (its login session)."
+        None,
+        min_length=10,
+        max_length=4096,
+        description="A refresh token of the same login session (revoked with it anyway); another session's is ignored.",
     )
 
 
