@@ -433,9 +433,11 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------ business methods: confirmation
 
     def _abs_check_can_confirm(self):
-        """A quotation confirms only when it needs no approval, or has it (409 ``approval_required``)."""
+        """A quotation confirms only when it needs no approval, or has it (409 ``approval_required``),
+        and every product line's quantity can be ordered (400 ``invalid_quantity``)."""
         for order in self:
             order._abs_check_state(QUOTATION_STATES, self.env._("Only a quotation can be confirmed."))
+            order.order_line._abs_check_quantities()
             if order.abs_needs_approval and order.abs_approval_state != "approved":
                 raise rules.APPROVAL_REQUIRED(
                     self.env._(
@@ -554,6 +556,17 @@ class SaleOrder(models.Model):
         """sale.order.line values of the API's lines; every product resolved in one search."""
         company = company or account.company_id
         products = self._abs_sellable_products([line["product_id"] for line in lines], account, company, where)
+        Line, errors = self.env["sale.order.line"], {}
+        for index, line in enumerate(lines):
+            product = products[line["product_id"]]
+            problem = Line._abs_quantity_problem(product, product.uom_id, line["quantity"])
+            if problem:
+                errors[f"{where}.{index}.quantity"] = problem
+        if errors:
+            raise rules.INVALID_QUANTITY(
+                self.env._("Quantities that cannot be ordered: %(list)s.", list="; ".join(errors.values())),
+                details={"fields": errors},
+            )
         vals_list = []
         for line in lines:
             vals = {"product_id": products[line["product_id"]].id, "product_uom_qty": line["quantity"]}

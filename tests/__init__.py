@@ -27,3 +27,4 @@ from . import test_mobile_money
 from . import test_payment_races
 from . import test_scripts_exit_status
 from . import test_token_families
+from . import test_quantities_and_dates
