@@ -526,13 +526,14 @@ class SaleOrder(models.Model):
                 )
             vals["x_outlet_id"] = outlet.id
         if "channel_partner_id" in values:
-            # A partner of no SA (a reseller) or of this SA; another SA's customer is as if missing.
+            # A partner tagged Channel Partner, of no SA or of this SA: anything else (a customer, a
+            # vendor, the company, another SA's partner) is as if missing, and nothing of it is echoed.
             vals["x_channel_partner_id"] = self._abs_reference(
                 "res.partner",
                 values["channel_partner_id"],
                 company,
                 self.env._("Channel partner"),
-                domain=self.env["res.partner"]._abs_sa_visible_domain([account.id]),
+                domain=self.env["res.partner"]._abs_channel_partner_domain([account.id]),
             ).id
         if "payment_term_id" in values:
             vals["payment_term_id"] = self._abs_reference(
