@@ -48,13 +48,19 @@ class AbsAuthController(http.Controller):
                 raise AccessDenied()
             return employee
 
-        employee_id = _throttled_login(ctx, EMPLOYEE, identifier, authenticate)
+        employee_id = _throttled_login(ctx, EMPLOYEE, identifier, authenticate, body.device_token)
         if isinstance(employee_id, http.Response):
             return employee_id
         employee = ctx.env["abs.employee"].browse(employee_id)
         accounts = _service_accounts(employee)
-        tokens = ctx.env["abs.api.token"]._issue_pair(EMPLOYEE, employee.id)
-        return {**tokens, "employee": {"id": employee.id, "name": employee.name}, "service_accounts": accounts}
+        Token = ctx.env["abs.api.token"]
+        tokens = Token._issue_pair(EMPLOYEE, employee.id)
+        return {
+            **tokens,
+            "device_token": Token._issue_device_token(EMPLOYEE, employee.id, identifier),
+            "employee": {"id": employee.id, "name": employee.name},
+            "service_accounts": accounts,
+        }
 
     @api_route(
         "/api/auth/refresh",
@@ -96,13 +102,22 @@ class AbsAuthController(http.Controller):
         """Customer login with the phone and PIN an agent gave them."""
         identifier = normalize_phone(body.phone) or body.phone
         partner_id = _throttled_login(
-            ctx, CUSTOMER, identifier, lambda env: env["res.partner"]._abs_authenticate_customer(body.phone, body.pin)
+            ctx,
+            CUSTOMER,
+            identifier,
+            lambda env: env["res.partner"]._abs_authenticate_customer(body.phone, body.pin),
+            body.device_token,
         )
         if isinstance(partner_id, http.Response):
             return partner_id
         partner = ctx.env["res.partner"].browse(partner_id)
-        tokens = ctx.env["abs.api.token"]._issue_pair(CUSTOMER, partner.id)
-        return {**tokens, "customer": {"id": partner.id, "name": partner.name, "phone": partner.phone or None}}
+        Token = ctx.env["abs.api.token"]
+        tokens = Token._issue_pair(CUSTOMER, partner.id)
+        return {
+            **tokens,
+            "device_token": Token._issue_device_token(CUSTOMER, partner.id, identifier),
+            "customer": {"id": partner.id, "name": partner.name, "phone": partner.phone or None},
+        }
 
     @api_route(
         "/api/customer/auth/refresh",
@@ -136,17 +151,19 @@ class AbsAuthController(http.Controller):
         return {"customer": serialize_customers(ctx.customer)[0]}
 
 
-def _throttled_login(ctx, kind, identifier, authenticate):
-    """The identity id ``authenticate(env)`` returns, under the failed-login limit (abs.login.attempt).
+def _throttled_login(ctx, kind, identifier, authenticate, device_token=None):
+    """The identity id ``authenticate(env)`` returns, under the failed-login limit (abs.login.attempt),
+    counted apart for a device that logged in for ``identifier`` before (its ``device_token``).
 
     A refusal (401 for any wrong credential, 429 once the identifier is locked) is returned as a
     response, not raised: the kit rolls back what a raising request wrote, and under Odoo's test
     mode the failure's bookkeeping shares this request's transaction (on a real server it has
     committed in its own already).
     """
+    device = ctx.env["abs.api.token"]._device_id(device_token, kind, identifier)
     try:
         return ctx.env["abs.login.attempt"]._guarded_login(
-            kind, identifier, lambda env: authenticate(env).id, request.httprequest.remote_addr
+            kind, identifier, lambda env: authenticate(env).id, request.httprequest.remote_addr, device
         )
     except LoginLocked:
         return error_response(ApiError(429, "too_many_attempts", "Too many failed logins: try again in a few minutes."))

@@ -21,6 +21,8 @@ MAX_DB_INT = 2**31 - 1
 # Our own tokens hold these; a signed token with anything else was not made by this code.
 MAX_TIMESTAMP = 32503680000  # year 3000
 TEXT_CLAIMS = {"sub": 32, "jti": 64, "sid": 64, "use": 16}
+# A device token (OWASP "device cookie") lasts this long; each successful login issues a fresh one.
+DEVICE_TOKEN_LIFETIME = timedelta(days=365)
 
 
 def _check_claim_types(claims):
@@ -93,6 +95,40 @@ class AbsApiToken(models.AbstractModel):
             "token_type": "Bearer",
             "expires_in": int(access_lifetime.total_seconds()),
         }
+
+    @api.model
+    def _issue_device_token(self, kind, subject_id, identifier):
+        """The device token of a successful login: the login (or phone) it proves this device knows.
+
+        Signed like the other tokens (``use`` = ``device``); it authenticates nothing by itself, it only
+        lets this device's failed logins for ``identifier`` be counted apart from anonymous ones."""
+        now = datetime.now(UTC)
+        claims = {
+            "iss": ISSUERS[kind],
+            "aud": AUDIENCE,
+            "sub": f"{kind}:{subject_id}",
+            "iat": now,
+            "exp": now + DEVICE_TOKEN_LIFETIME,
+            "jti": uuid.uuid4().hex,
+            "use": "device",
+            "idf": identifier,
+        }
+        return jwt.encode(claims, self._secret(), algorithm=ALGORITHM)
+
+    @api.model
+    def _device_id(self, token, kind, identifier):
+        """The id of a valid device token of ``kind`` issued for ``identifier``, else None (anonymous)."""
+        if not token:
+            return None
+        try:
+            _kind, _id, claims = self._decode(token, use="device", kinds=(kind,), check_revoked=False)
+        except InvalidToken as error:
+            _logger.info("Login with an unusable device token (counted as anonymous): %s", error)
+            return None
+        if claims.get("idf") != identifier:
+            _logger.info("Login with a device token of another identity (counted as anonymous)")
+            return None
+        return claims["jti"]
 
     @api.model
     def _decode(self, token, use="access", kinds=("employee", "customer"), check_revoked=True):

@@ -9,8 +9,9 @@ from ..models.abs_login_attempt import MAX_FAILURES
 from .common import RealTransactionsCase
 
 
-@tagged("post_install", "-at_install")
-class TestParallelGuesses(RealTransactionsCase):
+class GuessCase(RealTransactionsCase):
+    """An agent with a password and a customer with a PIN, committed (the guesses are other transactions)."""
+
     GUESSES = 16
 
     def setUp(self):
@@ -42,6 +43,9 @@ class TestParallelGuesses(RealTransactionsCase):
         self.assertEqual(statuses.count(401) + statuses.count(429) + statuses.count(200), len(statuses), statuses)
         self.assertLessEqual(self.failures_recorded(kind, identifier), MAX_FAILURES)
 
+
+@tagged("post_install", "-at_install")
+class TestParallelGuesses(GuessCase):
     def test_parallel_wrong_pins_check_at_most_the_limit(self):
         guesses = [f"{1000 + i}" for i in range(self.GUESSES)]
         results = self.post_in_parallel(
@@ -90,6 +94,66 @@ class TestParallelGuesses(RealTransactionsCase):
         self.assertEqual(self.failures_recorded("employee", unknown), MAX_FAILURES)
         for _status, payload in results:
             self.assertIs(payload["success"], False)
+
+
+@tagged("post_install", "-at_install")
+class TestDeviceCookies(GuessCase):
+    """OWASP device cookies: a device that logged in before is counted apart from anonymous guessers."""
+
+    GUESSES = 8
+
+    def attempt(self, password, device_token=None):
+        body = {"login": self.login, "password": password}
+        if device_token:
+            body["device_token"] = device_token
+        return ("/api/auth/login", body, {})
+
+    def owners_device(self):
+        ((status, payload),) = self.post_in_parallel([self.attempt("right-password")])
+        self.assertEqual(status, 200, payload)
+        return payload["device_token"]
+
+    def test_anonymous_wrong_passwords_do_not_stop_the_owners_known_device(self):
+        device = self.owners_device()
+        guesses = self.post_in_parallel([self.attempt(f"wrong-{i}") for i in range(self.GUESSES)])
+        self.assert_limit_held(guesses, "employee", self.login)
+        self.assertEqual(sorted(s for s, _p in guesses), [401] * MAX_FAILURES + [429] * (self.GUESSES - MAX_FAILURES))
+        ((status, payload),) = self.post_in_parallel([self.attempt("right-password", device)])
+        self.assertEqual(status, 200, payload)
+        # The owner's success does not lift the anonymous lock.
+        ((status, payload),) = self.post_in_parallel([self.attempt("right-password")])
+        self.assertEqual(status, 429, payload)
+
+    def test_a_known_device_that_guesses_locks_itself_out_only(self):
+        device = self.owners_device()
+        guesses = self.post_in_parallel([self.attempt(f"wrong-{i}", device) for i in range(self.GUESSES)])
+        self.assertEqual(sorted(s for s, _p in guesses), [401] * MAX_FAILURES + [429] * (self.GUESSES - MAX_FAILURES))
+        ((status, _payload),) = self.post_in_parallel([self.attempt("right-password", device)])
+        self.assertEqual(status, 429, "the guessing device is locked")
+        ((status, payload),) = self.post_in_parallel([self.attempt("right-password")])
+        self.assertEqual(status, 200, payload)
+
+    def test_forged_or_foreign_device_tokens_count_as_anonymous(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            foreign = env["abs.api.token"]._issue_device_token("employee", self.agent.id, "someone.else")
+        tokens = [foreign, "not-a-device-token-at-all", foreign[:-4] + "AAAA"] * 3
+        guesses = self.post_in_parallel([self.attempt(f"wrong-{i}", token) for i, token in enumerate(tokens)])
+        self.assert_limit_held(guesses, "employee", self.login)
+        self.assertEqual([s for s, _p in guesses].count(401), MAX_FAILURES, guesses)
+
+    def test_a_customer_device_keeps_its_pin_login(self):
+        body = {"phone": self.phone, "pin": "2468"}
+        ((status, payload),) = self.post_in_parallel([("/api/customer/auth/login", body, {})])
+        self.assertEqual(status, 200, payload)
+        device = payload["device_token"]
+        self.post_in_parallel(
+            [("/api/customer/auth/login", {"phone": self.phone, "pin": f"{1000 + i}"}, {}) for i in range(6)]
+        )
+        ((status, payload),) = self.post_in_parallel(
+            [("/api/customer/auth/login", {**body, "device_token": device}, {})]
+        )
+        self.assertEqual(status, 200, payload)
 
 
 @tagged("post_install", "-at_install")
