@@ -3,7 +3,7 @@ from odoo.exceptions import AccessDenied
 from odoo.http import request
 
 from ..models.abs_api_token import InvalidToken
-from ..models.abs_login_attempt import LoginLocked
+from ..models.abs_login_attempt import LoginBusy, LoginLocked
 from ..models.res_partner import normalize_phone
 from ..schemas.auth import (
     CustomerLoginRequest,
@@ -165,6 +165,10 @@ def _throttled_login(ctx, kind, identifier, authenticate, device_token=None):
         return ctx.env["abs.login.attempt"]._guarded_login(
             kind, identifier, lambda env: authenticate(env).id, request.httprequest.remote_addr, device
         )
+    except LoginBusy:
+        busy = error_response(ApiError(429, "too_many_logins", "Too many logins at once: try again in a moment."))
+        busy.headers["Retry-After"] = "1"
+        return busy
     except LoginLocked:
         return error_response(ApiError(429, "too_many_attempts", "Too many failed logins: try again in a few minutes."))
     except AccessDenied:

@@ -1,14 +1,27 @@
+import threading
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessDenied
+from odoo.tools import config
 
 MAX_FAILURES = 5
 WINDOW = timedelta(minutes=15)
+# A login holds a second database connection (its own transaction, waiting on the identifier's lock)
+# and a CPU for the hash: at most this many check credentials at once in a process (threaded server;
+# a prefork worker serves one request at a time). A login that finds no slot within LOGIN_SLOT_WAIT
+# seconds is refused (429, Retry-After) instead of taking the connection pool down with a 500.
+LOGIN_SLOTS = max(1, config["db_maxconn"] // 8)
+LOGIN_SLOT_WAIT = 2.0
+_login_slots = threading.BoundedSemaphore(LOGIN_SLOTS)
 
 
 class LoginLocked(AccessDenied):
     """Too many failed logins for this identifier: refused without checking the secret."""
+
+
+class LoginBusy(Exception):
+    """Too many logins at once in this process: refused before taking a connection, try again shortly."""
 
 
 class AbsLoginAttempt(models.Model):
@@ -34,14 +47,24 @@ class AbsLoginAttempt(models.Model):
     def _guarded_login(self, kind, identifier, authenticate, remote_addr=None, device=None):
         """Check credentials with ``authenticate(env)`` under the failed-login limit; return its result.
 
-        Raises LoginLocked (limit reached: the secret is not even checked) or AccessDenied (and
-        the failure is counted). The count, the check and the record of a failure run in a
-        transaction of their own, under a lock on the identifier:
+        Raises LoginBusy (no login slot free in this process, see LOGIN_SLOTS), LoginLocked (limit
+        reached: the secret is not even checked) or AccessDenied (and the failure is counted). The
+        count, the check and the record of a failure run in a transaction of their own, under a lock
+        on the identifier:
         - concurrent guesses for one identifier take turns, and each sees the failures committed
           before it: the lock is a session lock, taken before the transaction that counts begins
           (a transaction's snapshot is taken at its first statement, before any lock it waits for);
         - a failure stays recorded although the request that made it answers an error.
         """
+        if not _login_slots.acquire(timeout=LOGIN_SLOT_WAIT):
+            raise LoginBusy()
+        try:
+            return self._guarded_login_in_slot(kind, identifier, authenticate, remote_addr, device)
+        finally:
+            _login_slots.release()
+
+    @api.model
+    def _guarded_login_in_slot(self, kind, identifier, authenticate, remote_addr=None, device=None):
         lock_key = f"abs_login:{kind}:{identifier}"
         with self.env.registry.cursor() as cr:
             cr.execute("SELECT pg_advisory_lock(hashtext(%s))", [lock_key])

@@ -1,7 +1,12 @@
 """Guessing in parallel: the five-failures limit holds when the guesses arrive all at once."""
 
+import threading
+import time
 import uuid
 
+import requests
+
+import odoo
 from odoo import SUPERUSER_ID, api
 from odoo.tests import tagged
 
@@ -154,6 +159,54 @@ class TestDeviceCookies(GuessCase):
             [("/api/customer/auth/login", {**body, "device_token": device}, {})]
         )
         self.assertEqual(status, 200, payload)
+
+
+@tagged("post_install", "-at_install")
+class TestLoginBurst(GuessCase):
+    """A burst of logins never answers 5xx: logins beyond the process's slots wait a moment, then get 429."""
+
+    def test_a_hundred_parallel_logins_never_5xx_and_the_api_keeps_serving(self):
+        server = odoo.service.server.server
+        self.assertTrue(
+            server.httpd.max_http_threads, "run under scripts/test.sh: ODOO_MAX_HTTP_THREADS bounds the server"
+        )
+        bodies = [{"login": f"nobody.{self.tag}.{i}", "password": "wrong-password"} for i in range(50)]
+        bodies += [{"login": self.login, "password": f"wrong-{i}"} for i in range(45)]
+        bodies += [{"login": self.login, "password": "right-password"} for _ in range(5)]
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            token = env["abs.api.token"]._issue_pair("employee", self.agent.id)["access_token"]
+        barrier = threading.Barrier(len(bodies) + 1)
+        answers = [None] * len(bodies)
+        reads = []
+
+        def login(index, body):
+            barrier.wait()
+            response = requests.post(f"{self.base_url}/api/auth/login", json=body, timeout=180)
+            answers[index] = (response.status_code, response.headers.get("Retry-After"), response.json())
+
+        def read():
+            barrier.wait()
+            time.sleep(0.5)  # in the thick of the burst
+            response = requests.get(
+                f"{self.base_url}/api/auth/me", headers={"Authorization": f"Bearer {token}"}, timeout=180
+            )
+            reads.append(response.status_code)
+
+        threads = [threading.Thread(target=login, args=(i, body)) for i, body in enumerate(bodies)]
+        threads.append(threading.Thread(target=read))
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(240)
+        self.assertNotIn(None, answers, "a login did not answer")
+        statuses = [status for status, _retry, _payload in answers]
+        self.assertEqual([s for s in statuses if s >= 500], [], statuses)
+        self.assertLessEqual(set(statuses), {200, 401, 429}, statuses)
+        for status, retry_after, payload in answers:
+            if status == 429 and payload["code"] == "too_many_logins":
+                self.assertEqual(retry_after, "1", payload)
+        self.assertEqual(reads, [200], "an authenticated request during the burst")
 
 
 @tagged("post_install", "-at_install")
