@@ -3,7 +3,7 @@ from odoo.exceptions import AccessDenied
 from odoo.http import request
 
 from ..models.abs_api_token import InvalidToken
-from ..models.abs_login_attempt import LoginLocked
+from ..models.abs_login_attempt import LoginBusy, LoginLocked
 from ..models.res_partner import normalize_phone
 from ..schemas.auth import (
     CustomerLoginRequest,
@@ -48,13 +48,19 @@ class AbsAuthController(http.Controller):
                 raise AccessDenied()
             return employee
 
-        employee_id = _throttled_login(ctx, EMPLOYEE, identifier, authenticate)
+        employee_id = _throttled_login(ctx, EMPLOYEE, identifier, authenticate, body.device_token)
         if isinstance(employee_id, http.Response):
             return employee_id
         employee = ctx.env["abs.employee"].browse(employee_id)
         accounts = _service_accounts(employee)
-        tokens = ctx.env["abs.api.token"]._issue_pair(EMPLOYEE, employee.id)
-        return {**tokens, "employee": {"id": employee.id, "name": employee.name}, "service_accounts": accounts}
+        Token = ctx.env["abs.api.token"]
+        tokens = Token._issue_pair(EMPLOYEE, employee.id)
+        return {
+            **tokens,
+            "device_token": Token._issue_device_token(EMPLOYEE, employee.id, identifier),
+            "employee": {"id": employee.id, "name": employee.name},
+            "service_accounts": accounts,
+        }
 
     @api_route(
         "/api/auth/refresh",
@@ -96,13 +102,22 @@ class AbsAuthController(http.Controller):
         """Customer login with the phone and PIN an agent gave them."""
         identifier = normalize_phone(body.phone) or body.phone
         partner_id = _throttled_login(
-            ctx, CUSTOMER, identifier, lambda env: env["res.partner"]._abs_authenticate_customer(body.phone, body.pin)
+            ctx,
+            CUSTOMER,
+            identifier,
+            lambda env: env["res.partner"]._abs_authenticate_customer(body.phone, body.pin),
+            body.device_token,
         )
         if isinstance(partner_id, http.Response):
             return partner_id
         partner = ctx.env["res.partner"].browse(partner_id)
-        tokens = ctx.env["abs.api.token"]._issue_pair(CUSTOMER, partner.id)
-        return {**tokens, "customer": {"id": partner.id, "name": partner.name, "phone": partner.phone or None}}
+        Token = ctx.env["abs.api.token"]
+        tokens = Token._issue_pair(CUSTOMER, partner.id)
+        return {
+            **tokens,
+            "device_token": Token._issue_device_token(CUSTOMER, partner.id, identifier),
+            "customer": {"id": partner.id, "name": partner.name, "phone": partner.phone or None},
+        }
 
     @api_route(
         "/api/customer/auth/refresh",
@@ -136,18 +151,24 @@ class AbsAuthController(http.Controller):
         return {"customer": serialize_customers(ctx.customer)[0]}
 
 
-def _throttled_login(ctx, kind, identifier, authenticate):
-    """The identity id ``authenticate(env)`` returns, under the failed-login limit (abs.login.attempt).
+def _throttled_login(ctx, kind, identifier, authenticate, device_token=None):
+    """The identity id ``authenticate(env)`` returns, under the failed-login limit (abs.login.attempt),
+    counted apart for a device that logged in for ``identifier`` before (its ``device_token``).
 
     A refusal (401 for any wrong credential, 429 once the identifier is locked) is returned as a
     response, not raised: the kit rolls back what a raising request wrote, and under Odoo's test
     mode the failure's bookkeeping shares this request's transaction (on a real server it has
     committed in its own already).
     """
+    device = ctx.env["abs.api.token"]._device_id(device_token, kind, identifier)
     try:
         return ctx.env["abs.login.attempt"]._guarded_login(
-            kind, identifier, lambda env: authenticate(env).id, request.httprequest.remote_addr
+            kind, identifier, lambda env: authenticate(env).id, request.httprequest.remote_addr, device
         )
+    except LoginBusy:
+        busy = error_response(ApiError(429, "too_many_logins", "Too many logins at once: try again in a moment."))
+        busy.headers["Retry-After"] = "1"
+        return busy
     except LoginLocked:
         return error_response(ApiError(429, "too_many_attempts", "Too many failed logins: try again in a few minutes."))
     except AccessDenied:
@@ -155,28 +176,13 @@ def _throttled_login(ctx, kind, identifier, authenticate):
 
 
 def _rotate(ctx, refresh_token, kind):
-    Token = ctx.env["abs.api.token"]
     try:
-        decoded_kind, subject_id, claims = Token._decode(refresh_token, use="refresh", kinds=(kind,))
+        _kind, _id, pair = ctx.env["abs.api.token"]._rotate(refresh_token, kind)
     except InvalidToken:
-        raise unauthorized() from None
-    if kind == EMPLOYEE:
-        employee = ctx.env["abs.employee"].browse(subject_id).exists()
-        if not employee or not employee.active or not employee._active_memberships():
-            raise unauthorized()
-    if not ctx.env["abs.jwt.revocation"]._revoke(claims, reason="rotated"):
-        raise unauthorized()  # spent by a concurrent refresh a moment ago
-    return Token._issue_pair(decoded_kind, subject_id, session_id=claims.get("sid"))
+        # Answered, not raised: a reused token's session revocation must commit with the 401.
+        return error_response(unauthorized())
+    return pair
 
 
 def _logout(ctx, body):
-    Revocation = ctx.env["abs.jwt.revocation"]
-    Revocation._revoke(ctx.claims, reason="logout")
-    if body.refresh_token:
-        try:
-            _kind, _id, refresh_claims = ctx.env["abs.api.token"]._decode(
-                body.refresh_token, use="refresh", kinds=(ctx.kind,)
-            )
-        except InvalidToken:
-            return  # already unusable; the session revocation covers it anyway
-        Revocation._revoke(refresh_claims, reason="logout")
+    ctx.env["abs.api.token"]._logout(ctx.claims, body.refresh_token)

@@ -154,6 +154,7 @@ class AbsStockController(http.Controller):
         # Shared warehouse, but another SA's own catalogue product (and so its serials) is not shown.
         if catalog := ctx.env["product.product"]._abs_catalog_domain(ctx.readable_sa_ids):
             domain.append(("product_id", "any", catalog))
+        domain += ctx.env["stock.lot"]._abs_reach_domain(ctx.readable_sa_ids)
         lots, total = search_page(ctx.env["stock.lot"], domain, LOT_FIELDS, query, order="id desc")
         return page_payload(query, total, "lots", serialize_lots(lots))
 
@@ -165,7 +166,8 @@ class AbsStockController(http.Controller):
 
         ``holder``: the customer and SA of the serial's active asset, when the caller may see that SA."""
         catalog = ctx.env["product.product"]._abs_catalog_domain(ctx.readable_sa_ids)
-        lot = ctx.env["stock.lot"]._abs_lookup(lot_name, query.product_id, catalog)
+        Lot = ctx.env["stock.lot"]
+        lot = Lot._abs_lookup(lot_name, query.product_id, catalog, Lot._abs_reach_domain(ctx.readable_sa_ids))
         asset = ctx.env["ov.asset"].search_fetch(
             [("lot_id", "=", lot.id), ("state", "=", "active"), *ctx.governed_domain("ov.asset")],
             ["x_sa_id", "partner_id"],

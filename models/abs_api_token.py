@@ -21,6 +21,8 @@ MAX_DB_INT = 2**31 - 1
 # Our own tokens hold these; a signed token with anything else was not made by this code.
 MAX_TIMESTAMP = 32503680000  # year 3000
 TEXT_CLAIMS = {"sub": 32, "jti": 64, "sid": 64, "use": 16}
+# A device token (OWASP "device cookie") lasts this long; each successful login issues a fresh one.
+DEVICE_TOKEN_LIFETIME = timedelta(days=365)
 
 
 def _check_claim_types(claims):
@@ -95,7 +97,41 @@ class AbsApiToken(models.AbstractModel):
         }
 
     @api.model
-    def _decode(self, token, use="access", kinds=("employee", "customer")):
+    def _issue_device_token(self, kind, subject_id, identifier):
+        """The device token of a successful login: the login (or phone) it proves this device knows.
+
+        Signed like the other tokens (``use`` = ``device``); it authenticates nothing by itself, it only
+        lets this device's failed logins for ``identifier`` be counted apart from anonymous ones."""
+        now = datetime.now(UTC)
+        claims = {
+            "iss": ISSUERS[kind],
+            "aud": AUDIENCE,
+            "sub": f"{kind}:{subject_id}",
+            "iat": now,
+            "exp": now + DEVICE_TOKEN_LIFETIME,
+            "jti": uuid.uuid4().hex,
+            "use": "device",
+            "idf": identifier,
+        }
+        return jwt.encode(claims, self._secret(), algorithm=ALGORITHM)
+
+    @api.model
+    def _device_id(self, token, kind, identifier):
+        """The id of a valid device token of ``kind`` issued for ``identifier``, else None (anonymous)."""
+        if not token:
+            return None
+        try:
+            _kind, _id, claims = self._decode(token, use="device", kinds=(kind,), check_revoked=False)
+        except InvalidToken as error:
+            _logger.info("Login with an unusable device token (counted as anonymous): %s", error)
+            return None
+        if claims.get("idf") != identifier:
+            _logger.info("Login with a device token of another identity (counted as anonymous)")
+            return None
+        return claims["jti"]
+
+    @api.model
+    def _decode(self, token, use="access", kinds=("employee", "customer"), check_revoked=True):
         """Verify a token and return ``(kind, subject_id, claims)``; raise InvalidToken otherwise.
 
         The issuer tells an employee token from a customer one, so a token of the wrong kind is
@@ -127,6 +163,47 @@ class AbsApiToken(models.AbstractModel):
         if claims.get("use") != use:
             raise InvalidToken(f"a {claims.get('use')!r} token used as {use!r}")
         claims["exp_dt"] = datetime.fromtimestamp(claims["exp"], UTC).replace(tzinfo=None)
-        if self.env["abs.jwt.revocation"]._is_revoked(claims):
+        if check_revoked and self.env["abs.jwt.revocation"]._is_revoked(claims):
             raise InvalidToken("token revoked")
         return kind, int(raw_id), claims
+
+    @api.model
+    def _rotate(self, refresh_token, kind):
+        """Spend ``refresh_token`` for a new pair in its session: ``(kind, subject id, pair)``.
+
+        Raises InvalidToken when the token is not a live refresh token of ``kind``; a spent one
+        presented again also revokes its session (``abs.jwt.revocation._spend_refresh``), which
+        the caller must let commit.
+        """
+        decoded_kind, subject_id, claims = self._decode(
+            refresh_token, use="refresh", kinds=(kind,), check_revoked=False
+        )
+        if decoded_kind == "employee":
+            employee = self.env["abs.employee"].browse(subject_id).exists()
+            if not employee or not employee.active or not employee._active_memberships():
+                raise InvalidToken("employee archived or without a membership in force")
+        if not self.env["abs.jwt.revocation"]._spend_refresh(claims):
+            raise InvalidToken("refresh token already spent or revoked")
+        return decoded_kind, subject_id, self._issue_pair(decoded_kind, subject_id, session_id=claims.get("sid"))
+
+    @api.model
+    def _logout(self, claims, refresh_token=None):
+        """End the caller's login session: the calling token (``claims``) and its ``sid``.
+
+        A ``refresh_token`` is revoked too only when it belongs to that same session (the session's
+        revocation covers it already); another session's or another identity's token is ignored:
+        a caller logs itself out, never someone else.
+        """
+        Revocation = self.env["abs.jwt.revocation"]
+        Revocation._revoke(claims, reason="logout")
+        if not refresh_token:
+            return
+        kind = SUBJECT.fullmatch(claims["sub"])["kind"]
+        try:
+            _kind, _id, refresh_claims = self._decode(refresh_token, use="refresh", kinds=(kind,))
+        except InvalidToken:
+            return  # already unusable
+        if refresh_claims["sub"] != claims["sub"] or refresh_claims.get("sid") != claims.get("sid"):
+            _logger.info("Logout of %s ignored a refresh token of another session", claims["sub"])
+            return
+        Revocation._revoke(refresh_claims, reason="logout")

@@ -1,12 +1,14 @@
 import logging
 import secrets
 
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
 from odoo.exceptions import AccessDenied, ValidationError
 
 _logger = logging.getLogger(__name__)
 
 MIN_PASSWORD_LENGTH = 8
+# The stand-in hash of _abs_dummy_hash, per password context settings (scheme, rounds), for this process.
+_DUMMY_HASHES = {}
 
 
 class AbsEmployee(models.Model):
@@ -72,22 +74,31 @@ class AbsEmployee(models.Model):
         return super().write(vals)
 
     @api.model
-    @tools.ormcache()
     def _abs_dummy_hash(self):
-        """A hash of a random secret, made once per worker with Odoo's own password context.
+        """A hash of a random secret, made once per process with Odoo's own password context.
 
         Verifying against it costs exactly what verifying a real password costs (same scheme,
         same rounds), so an unknown login or phone answers in the time of a wrong password.
-        Odoo's CryptContext wrapper has no ``dummy_verify``; this is its equivalent.
+        Odoo's CryptContext wrapper has no ``dummy_verify``; this is its equivalent. Kept per
+        process (keyed by the context's hash settings), not in an ``ormcache``: a registry cache
+        flush (a membership ended, a module updated) must not make the next unknown login pay for
+        building it again.
         """
-        return self.env["res.users"]._crypt_context().hash(secrets.token_urlsafe(16))
+        crypt = self.env["res.users"]._crypt_context()
+        # Its settings are the key: read on the passlib context inside Odoo's wrapper (as the wrapper's
+        # copy() reads it), or on the context itself where one is used bare (Odoo's test mode).
+        settings = getattr(crypt, "__obj__", crypt).to_string()
+        if settings not in _DUMMY_HASHES:
+            _DUMMY_HASHES[settings] = crypt.hash(secrets.token_urlsafe(16))
+        return _DUMMY_HASHES[settings]
 
     @api.model
     def _abs_verify_secret(self, secret, stored_hash):
         """Check ``secret`` against ``stored_hash``; with no hash, spend the same time and fail."""
         crypt = self.env["res.users"]._crypt_context()
+        dummy = self._abs_dummy_hash()  # made before the branch: the first login of a process pays it either way
         if not stored_hash:
-            crypt.verify(secret or "", self._abs_dummy_hash())
+            crypt.verify(secret or "", dummy)
             return False
         return crypt.verify(secret or "", stored_hash)
 

@@ -1,6 +1,8 @@
-from odoo import api, fields, models, tools
+import logging
 
-from .replica import reads_a_replica
+from odoo import api, fields, models
+
+_logger = logging.getLogger(__name__)
 
 
 class AbsJwtRevocation(models.Model):
@@ -29,12 +31,17 @@ class AbsJwtRevocation(models.Model):
     def _revoke(self, claims, reason):
         """Revoke the token (its jti) and, when asked, its whole login session (its sid).
 
-        Returns False when the token itself was already revoked: of two requests spending the
-        same refresh token at once, exactly one gets True (the other waits on the unique index,
-        then inserts nothing).
+        Returns False when the token itself was already revoked. Of two requests spending the same
+        refresh token at once, one inserts; the other waits on the unique index, then fails to
+        serialize (REPEATABLE READ), and Odoo retries it: a race it expects, so it is not logged as
+        an error (``log_exceptions``); the retry finds the token spent.
+
+        No cache to clear: every request reads the revocations (``_is_revoked``, one indexed query),
+        so a revocation takes effect on the next request of every worker without flushing theirs.
         """
         expires_at = fields.Datetime.to_datetime(claims["exp_dt"])
-        ids = [claims["jti"]] + ([claims["sid"]] if reason == "logout" and claims.get("sid") else [])
+        session = reason in ("logout", "reuse") and claims.get("sid")
+        ids = [claims["jti"]] + ([claims["sid"]] if session else [])
         self.env.cr.execute(
             """
             INSERT INTO abs_jwt_revocation (jti, expires_at, revoked_at, reason, create_uid, write_uid,
@@ -46,15 +53,36 @@ class AbsJwtRevocation(models.Model):
             RETURNING jti
             """,
             {"expires_at": expires_at, "reason": reason, "uid": self.env.uid, "ids": ids},
+            log_exceptions=False,
         )
         inserted = {row[0] for row in self.env.cr.fetchall()}
-        self.env.registry.clear_cache()  # revocation takes effect on the next request of every worker
         return claims["jti"] in inserted
+
+    @api.model
+    def _spend_refresh(self, claims):
+        """Spend a refresh token once; True when this call spent it.
+
+        A refresh token presented again after it was spent means two parties hold it (RFC 6819
+        §5.2.2.3, OAuth 2.0 Security BCP §4.14): its whole family — the login session every token
+        rotated from it shares — is revoked, so the pair issued from it stops working too.
+        """
+        if self._is_revoked(claims):
+            if self._was_rotated(claims["jti"]):
+                self._revoke(claims, reason="reuse")
+                _logger.warning(
+                    "Refresh token reused (%s, session %s): the session is revoked", claims["sub"], claims.get("sid")
+                )
+            return False
+        return self._revoke(claims, reason="rotated")
+
+    @api.model
+    def _was_rotated(self, jti):
+        self.env.cr.execute("SELECT 1 FROM abs_jwt_revocation WHERE jti = %s AND reason = 'rotated'", [jti])
+        return bool(self.env.cr.fetchone())
 
     @api.model
     def _revoke_subject(self, kind, ids):
         lifetime = self.env["abs.api.token"]._refresh_lifetime()
-        self.env.registry.clear_cache()
         self.create(
             [
                 {
@@ -68,21 +96,11 @@ class AbsJwtRevocation(models.Model):
 
     @api.model
     def _is_revoked(self, claims):
-        """Is the token, its session, or its subject (issued before the cut) revoked?"""
-        key = (claims["jti"], claims.get("sid"), claims["sub"], claims["iat"])
-        if reads_a_replica(self.env.cr):
-            return self._is_revoked_read(*key)  # never cache what a lagging replica says
-        return self._is_revoked_cached(*key)
+        """Is the token, its session, or its subject (issued before the cut) revoked?
 
-    @api.model
-    @tools.ormcache("jti", "sid", "subject", "issued_at")
-    def _is_revoked_cached(self, jti, sid, subject, issued_at):
-        # Cached per worker; every revocation clears the cache, and Odoo signals that to the
-        # other workers, which drop theirs at the start of their next request.
-        return self._is_revoked_read(jti, sid, subject, issued_at)
-
-    @api.model
-    def _is_revoked_read(self, jti, sid, subject, issued_at):
+        Read on every request (one query on the jti and subject indexes), never cached per worker: a
+        revocation needs no cache flush to take effect everywhere, and a replica's answer is never kept.
+        """
         self.env.cr.execute(
             """
             SELECT 1 FROM abs_jwt_revocation
@@ -90,7 +108,7 @@ class AbsJwtRevocation(models.Model):
                 OR (subject = %s AND revoked_at >= to_timestamp(%s) AT TIME ZONE 'UTC')
              LIMIT 1
             """,
-            (tuple(filter(None, [jti, sid])), subject, issued_at),
+            (tuple(filter(None, [claims["jti"], claims.get("sid")])), claims["sub"], claims["iat"]),
         )
         return bool(self.env.cr.fetchone())
 

@@ -54,6 +54,9 @@ class AbsPaymentAttempt(models.Model):
     settled_by = fields.Selection([("callback", "Provider Callback"), ("cron", "Status Check")], readonly=True)
     callback_payload = fields.Text(readonly=True)
     callback_date = fields.Datetime(readonly=True)
+    status_checked_at = fields.Datetime(
+        readonly=True, copy=False, help="When the status job last asked the provider about this attempt."
+    )
     x_sa_id = fields.Many2one("ov.serviced_account", string="Service Account", index=True, readonly=True)
     x_actor_id = fields.Many2one("abs.employee", string="Agent", readonly=True)
     # The sandbox provider reports this outcome when asked (tests and the demo drive it).
@@ -138,16 +141,30 @@ class AbsPaymentAttempt(models.Model):
 
     @api.model
     def _cron_abs_settle_pending(self, minutes=None, limit=200):
-        """Ask the provider how pending attempts older than ``minutes`` ended (some never call back)."""
+        """Ask the provider how pending attempts older than ``minutes`` ended (some never call back).
+
+        No loop without progress: the attempts asked least recently come first and each one asked is
+        stamped, so ``limit`` attempts the provider still reports pending (or cannot answer for) do
+        not take every run's turn from the ones behind them.
+        """
         if minutes is None:
             # sudo: a deployment setting
             minutes = int(
                 self.env["ir.config_parameter"].sudo().get_param("abs_connector.mobile_money.status_after_minutes", 5)
             )
         cutoff = fields.Datetime.now() - timedelta(minutes=minutes)
-        pending = self.search([("state", "=", "pending"), ("create_date", "<=", cutoff)], limit=limit, order="id")
+        pending = self.search(
+            [("state", "=", "pending"), ("create_date", "<=", cutoff)],
+            limit=limit,
+            order="status_checked_at asc nulls first, id",
+        )
+        pending.write({"status_checked_at": fields.Datetime.now()})
         for attempt in pending:
-            status = attempt._abs_provider()._abs_fetch_status(attempt)
+            try:
+                status = attempt._abs_provider()._abs_fetch_status(attempt)
+            except Exception as error:  # noqa: BLE001 - one provider failure does not stop the others
+                _logger.warning("Mobile money attempt %s: status not available: %s", attempt.reference, error)
+                continue
             if status == "pending":
                 continue
             try:

@@ -4,6 +4,7 @@ import psycopg2
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import format_date
 
 from . import subscription_rules as rules
@@ -76,7 +77,14 @@ class AbsSubscription(models.Model):
     )
     billed_period_count = fields.Integer(readonly=True, copy=False)
     # Not tracked: it moves at every billing, whose record is the billed period (no chatter line a month).
-    next_invoice_date = fields.Date(readonly=True, copy=False, index=True, help="Start of the next period to bill.")
+    # Computed from the schedule, never set on its own: the constraint refuses a date that disagrees.
+    next_invoice_date = fields.Date(
+        compute="_compute_next_invoice_date",
+        store=True,
+        copy=False,
+        index=True,
+        help="Start of the next period to bill: the anchor moved by the periods billed since it.",
+    )
     state = fields.Selection(STATES, required=True, default="draft", index=True, tracking=True, copy=False)
     paused_on = fields.Date(readonly=True, copy=False)
     paused_days = fields.Integer(readonly=True, copy=False, help="Days paused in all, never billed.")
@@ -114,6 +122,11 @@ class AbsSubscription(models.Model):
                 subscription.price_unit * subscription.quantity
             )
 
+    @api.depends("billing_anchor_date", "billing_anchor_index", "billed_period_count", "cadence")
+    def _compute_next_invoice_date(self):
+        for subscription in self:
+            subscription.next_invoice_date = subscription._abs_scheduled_date()
+
     def _compute_invoice_count(self):
         counts = dict(
             self.env["abs.subscription.period"]._read_group(
@@ -122,6 +135,21 @@ class AbsSubscription(models.Model):
         )
         for subscription in self:
             subscription.invoice_count = counts.get(subscription, 0)
+
+    @api.constrains("next_invoice_date", "billing_anchor_date", "billing_anchor_index", "billed_period_count")
+    def _check_next_invoice_date(self):
+        for subscription in self:
+            scheduled = subscription._abs_scheduled_date()
+            if subscription.next_invoice_date != scheduled:
+                raise ValidationError(
+                    self.env._(
+                        "The next invoice date of %(code)s (%(stored)s) must be the start of its next period"
+                        " (%(scheduled)s): it follows the anchor and the periods billed.",
+                        code=subscription.code,
+                        stored=subscription.next_invoice_date or "-",
+                        scheduled=scheduled or "-",
+                    )
+                )
 
     # ------------------------------------------------------------------ CRUD
 
@@ -134,7 +162,6 @@ class AbsSubscription(models.Model):
             start = fields.Date.to_date(vals.get("start_date")) or fields.Date.context_today(self)
             vals.setdefault("billing_anchor_date", start)
         subscriptions = super().create(vals_list)
-        subscriptions._abs_schedule()
         return subscriptions
 
     def write(self, vals):
@@ -143,7 +170,6 @@ class AbsSubscription(models.Model):
             # Only a subscription that never billed may change where its periods start.
             for subscription in self.filtered(lambda s: not s.billed_period_count):
                 subscription.billing_anchor_date = subscription.start_date
-            self._abs_schedule()
         return result
 
     # ------------------------------------------------------------------ actions (backend buttons)
@@ -185,12 +211,12 @@ class AbsSubscription(models.Model):
         self.ensure_one()
         return self.billing_anchor_date + CADENCE_STEP[self.cadence] * (index - self.billing_anchor_index)
 
-    def _abs_schedule(self):
-        """Write ``next_invoice_date``: the start of the first period not billed yet."""
-        for subscription in self:
-            next_date = subscription._abs_period_start(subscription.billed_period_count)
-            if subscription.next_invoice_date != next_date:
-                subscription.next_invoice_date = next_date
+    def _abs_scheduled_date(self):
+        """The start of the first period not billed yet, by the schedule (one record; False without anchor)."""
+        self.ensure_one()
+        if not self.billing_anchor_date or not self.cadence:
+            return False
+        return self._abs_period_start(self.billed_period_count)
 
     def _abs_due_periods(self, today):
         """``[(index, start, end)]`` of the periods to bill by ``today``, oldest first (one record).
@@ -308,7 +334,6 @@ class AbsSubscription(models.Model):
                 )
                 subscription.billed_period_count = 1
         self.env["abs.subscription.period"].create(first_periods)
-        subscriptions._abs_schedule()
         return subscriptions
 
     def _abs_status(self):
@@ -361,7 +386,6 @@ class AbsSubscription(models.Model):
                     "billing_anchor_index": subscription.billed_period_count,
                 }
             )
-            subscription._abs_schedule()
             if days:
                 subscription.message_post(
                     body=self.env._(
@@ -476,8 +500,6 @@ class AbsSubscription(models.Model):
                 if subscription.billing_error
                 else {"billed_period_count": count}
             )
-        billed_subscriptions = self.browse([s.id for s in billed])
-        billed_subscriptions._abs_schedule()
         invoices.action_post()
         invoices._abs_queue_subscription_mails()
         return invoices
@@ -538,6 +560,19 @@ class AbsSubscription(models.Model):
         self.write({"billing_error": message, "billing_error_date": fields.Datetime.now()})
         self.message_post(body=self.env._("Recurring billing failed: %(error)s", error=message))
 
+    def _abs_flag_off_schedule(self):
+        """Log on these subscriptions that they were taken as due but their schedule has nothing due."""
+        for subscription in self:
+            message = self.env._(
+                "Nothing to bill: the stored next invoice date (%(stored)s) disagrees with the schedule,"
+                " whose next period starts %(scheduled)s. Check the subscription's billing dates.",
+                stored=subscription.next_invoice_date or "-",
+                scheduled=subscription._abs_scheduled_date() or "-",
+            )
+            _logger.warning("Subscription %s (id %s) not billed: %s", subscription.code, subscription.id, message)
+            subscription.write({"billing_error": message, "billing_error_date": fields.Datetime.now()})
+            subscription.message_post(body=message)
+
     @api.model
     def _cron_invoice_due(self, batch_size=None, today=None):
         """Scheduled job ``abs_connector.ir_cron_subscription_invoicing``: bill every due period.
@@ -545,8 +580,9 @@ class AbsSubscription(models.Model):
         By batches of ``batch_size`` subscriptions, each committed with its progress reported
         (``ir.cron._notify_progress``): a run killed after a batch keeps what it committed, and the
         next run goes on from there. Concurrent runs take disjoint batches (``SKIP LOCKED``); the
-        unique billed period is the last guard. A subscription that fails is skipped for the rest of
-        this run (its error is on it) and tried again by the next run.
+        unique billed period is the last guard. A subscription that fails, or that was taken as due and
+        billed nothing, is skipped for the rest of this run (its error is on it) and tried again by the
+        next run: every batch either bills or shrinks what is left, so the run always ends.
         """
         today = today or fields.Date.context_today(self)
         # sudo: a deployment setting, read by the job whoever its user is
@@ -556,8 +592,13 @@ class AbsSubscription(models.Model):
         done, failed_ids = 0, set()
         self.env.cr.commit()  # the batch query must open a fresh snapshot (see _abs_take_due_batch)
         while batch := self._abs_take_due_batch(today, batch_size, failed_ids):
-            _invoices, failed = batch._abs_bill_isolated(today)
-            failed_ids.update(failed.ids)
+            invoices, failed = batch._abs_bill_isolated(today)
+            # No loop without progress: a subscription taken as due that billed nothing (its stored
+            # date disagrees with its schedule: a direct SQL write, an import) would be taken again
+            # and again. It is flagged and left out for the rest of this run, like a failed one.
+            stalled = batch - failed - invoices.abs_subscription_id
+            stalled._abs_flag_off_schedule()
+            failed_ids.update(failed.ids + stalled.ids)
             done += len(batch)
             remaining = self.search_count(self._abs_due_domain(today) + [("id", "not in", list(failed_ids))])
             self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)

@@ -1,4 +1,5 @@
 import base64
+from datetime import timedelta
 
 from odoo import Command, api, fields, models
 
@@ -6,6 +7,9 @@ from . import invoice_rules as rules
 from . import payment_rules, sale_rules
 
 # Odoo's payment states as the API shows them: seed workflow 7, "in_payment" is settled for operations.
+# The window of the dates a payment booked by the API may carry (ir.config_parameter, days).
+PAYMENT_DAYS_BACK_PARAM = "abs_connector.payment_date_days_back"
+PAYMENT_DAYS_AHEAD_PARAM = "abs_connector.payment_date_days_ahead"
 PAYMENT_STATE_API = {"in_payment": "paid", "invoicing_legacy": "paid"}
 CUSTOMER_DOCUMENTS = ("out_invoice", "out_refund")
 
@@ -370,6 +374,31 @@ class AccountMove(models.Model):
             raise payment_rules.INVALID_AMOUNT(self.env._("A payment amount must be positive."))
         return amount
 
+    @api.model
+    def _abs_check_payment_date(self, payment_date):
+        """A payment booked here (the API, mobile money) is dated within the window around today:
+        ``abs_connector.payment_date_days_back`` days back (default 90) to
+        ``abs_connector.payment_date_days_ahead`` days ahead (default 0). Staff post outside it in the
+        backend, with core's Register Payment."""
+        if not payment_date:
+            return
+        # sudo: deployment settings, read whoever books the payment
+        params = self.env["ir.config_parameter"].sudo()
+        back = int(params.get_param(PAYMENT_DAYS_BACK_PARAM, 90))
+        ahead = int(params.get_param(PAYMENT_DAYS_AHEAD_PARAM, 0))
+        today = fields.Date.context_today(self)
+        first, last = today - timedelta(days=back), today + timedelta(days=ahead)
+        if not first <= fields.Date.to_date(payment_date) <= last:
+            raise payment_rules.INVALID_DATE(
+                self.env._(
+                    "A payment is dated from %(first)s to %(last)s; a payment outside these dates is posted by "
+                    "accounting staff.",
+                    first=first,
+                    last=last,
+                ),
+                details={"fields": {"payment_date": f"from {first} to {last}"}},
+            )
+
     def _abs_register_payment(self, amount=None, journal=None, payment_date=None, memo=None, actor=None):
         """Register one customer payment of ``amount`` (default: the residual) on this posted invoice.
 
@@ -381,6 +410,7 @@ class AccountMove(models.Model):
         """
 
         self.ensure_one()
+        self._abs_check_payment_date(payment_date)
         # log_exceptions: a concurrent payment's commit makes this lock a serialization failure,
         # the expected race loser that Odoo retries, not a bad query.
         self.env.cr.execute(

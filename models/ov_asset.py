@@ -83,7 +83,7 @@ class OvAsset(models.Model):
         if not partner:
             raise rules.NOT_FOUND(self.env._("Customer not found."), details={"partner_id": values["partner_id"]})
         lot, product = self._abs_resolve_unit(values.get("lot_id"), values.get("product_id"), account)
-        self._abs_check_lots_free(lot)
+        self._abs_check_lots_free(lot, account=account)
         return self.create(
             {
                 "name": values.get("name") or product.name,
@@ -128,7 +128,7 @@ class OvAsset(models.Model):
         will_be_active = self.filtered(lambda a: (new_state or a.state) == "active")
         if will_be_active and ("lot_id" in vals or new_state == "active"):
             lots = self.env["stock.lot"].browse(vals["lot_id"]) if "lot_id" in vals else will_be_active.lot_id
-            self._abs_check_lots_free(lots, exclude=self)
+            self._abs_check_lots_free(lots, exclude=self, account=self.x_sa_id)
         if vals:
             self.write(vals)
         return self
@@ -158,14 +158,21 @@ class OvAsset(models.Model):
             )
         return lot, product
 
-    def _abs_check_lots_free(self, lots, exclude=None):
-        """ASSET_EXISTS if one of ``lots`` has an active asset (other than ``exclude``); one query."""
+    def _abs_check_lots_free(self, lots, exclude=None, account=None):
+        """ASSET_EXISTS if one of ``lots`` has an active asset (other than ``exclude``); one query.
+
+        With ``account``: a serial whose active asset is another SA's answers NOT_FOUND, exactly as a
+        serial out of the SA's reach (``_abs_resolve_unit``): nothing tells the SA that another holds it
+        (the lot lookup hides it the same way, ``stock.lot._abs_reach_domain``)."""
         if not lots:
             return
         domain = [("lot_id", "in", lots.ids), ("state", "=", "active")]
         if exclude:
             domain.append(("id", "not in", exclude.ids))
-        taken = self.search_fetch(domain, ["lot_id"], limit=1)
+        # sudo: the holder of a serial, whatever SA it is, decides the answer (never shown)
+        taken = self.sudo().search_fetch(domain, ["lot_id", "x_sa_id"], limit=1).sudo(False)
+        if taken and account and taken.x_sa_id and taken.x_sa_id not in account:
+            raise rules.NOT_FOUND(self.env._("Serial number not found."), details={"lot_id": taken.lot_id.id})
         if taken:
             raise rules.ASSET_EXISTS(
                 self.env._("Serial %(lot)s already has an active asset.", lot=taken.lot_id.name),

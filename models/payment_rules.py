@@ -17,3 +17,4 @@ INVOICE_REQUIRED = RefusalCode("invoice_required", AbsInvalid)  # several open i
 DELIVERY_NOT_VALIDATED = RefusalCode("delivery_not_validated", AbsInvalid)  # validate the delivery first
 INVALID_JOURNAL = RefusalCode("invalid_journal", AbsInvalid)  # not a cash/bank journal of the invoice's company
 ORDER_NOT_CONFIRMED = RefusalCode("invalid_state", AbsInvalid)  # same code as sale_rules.INVALID_STATE
+INVALID_DATE = RefusalCode("invalid_date", AbsInvalid)  # a payment dated outside the window; as invoice_rules

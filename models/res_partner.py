@@ -118,6 +118,13 @@ class ResPartner(models.Model):
         self.sudo().write({"abs_pin_hash": crypt.hash(pin), "abs_login_phone": login_phone})
 
     @api.model
+    def _abs_channel_partner_domain(self, account_ids):
+        """Partners that may be a sale's channel partner for ``account_ids``: tagged *Channel Partner*
+        (``abs_connector.partner_category_channel``), governed by one of those SAs or by none."""
+        category = self.env.ref("abs_connector.partner_category_channel", raise_if_not_found=False)
+        return [("category_id", "in", category.ids), *self._abs_sa_visible_domain(account_ids)]
+
+    @api.model
     def _abs_authenticate_customer(self, phone, pin):
         """Return the customer with this phone and PIN, or raise AccessDenied.
 

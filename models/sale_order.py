@@ -24,6 +24,19 @@ APPROVAL_FIELDS = {
     "abs_approval_user_id",
     "abs_approval_date",
 }
+# What an approval judged on the order itself (the lines: sale_order_line.APPROVED_LINE_FIELDS): a change of
+# any of them on an approved quotation withdraws its approval.
+APPROVAL_JUDGED_FIELDS = (
+    "partner_id",
+    "partner_invoice_id",
+    "pricelist_id",
+    "payment_term_id",
+    "fiscal_position_id",
+    "currency_id",
+    "company_id",
+    "x_sa_id",
+    "x_channel_partner_id",
+)
 # Header fields a quotation takes as they are from the API (values already validated by the schema).
 PLAIN_HEADER_FIELDS = ("client_order_ref", "validity_date")
 
@@ -111,7 +124,10 @@ class SaleOrder(models.Model):
 
     def write(self, vals):
         self._abs_check_approval_fields(vals)
-        return super().write(vals)
+        judged = self._abs_judged_values(vals)
+        result = super().write(vals)
+        self._abs_withdraw_approval_on_change(judged)
+        return result
 
     def action_confirm(self):
         # Backend button, API and any other caller alike: no confirmation without a needed approval.
@@ -306,13 +322,38 @@ class SaleOrder(models.Model):
             order.message_post(body=self.env._("Rejected: %(reason)s", reason=reason))
         return True
 
-    def _abs_withdraw_approval(self):
-        """The lines of an approved quotation changed: what was approved is gone, so is the approval."""
+    def _abs_withdraw_approval(self, what=None):
+        """What an approved quotation was approved with changed (``what``: its labels; default the
+        lines): what was approved is gone, so is the approval. The one rule, for the API and the
+        backend alike: the lines call it from their create, write and unlink; the order's own
+        fields from its write (``_abs_withdraw_approval_on_change``)."""
         approved = self.filtered(lambda o: o.abs_approval_state == "approved" and o.state in QUOTATION_STATES)
         if approved:
             approved.sudo().write({"abs_approval_state": "none"})  # sudo: approval fields
             for order in approved:
-                order.message_post(body=self.env._("Approval withdrawn: the lines changed."))
+                order.message_post(
+                    body=self.env._("Approval withdrawn: %(what)s changed.", what=what or self.env._("the lines"))
+                )
+
+    def _abs_judged_values(self, vals):
+        """``{order: values}`` of the judged header fields, for the approved quotations ``vals`` may change."""
+        if not APPROVAL_JUDGED_FIELDS & vals.keys():
+            return {}
+        approved = self.filtered(lambda o: o.abs_approval_state == "approved" and o.state in QUOTATION_STATES)
+        return {order: order._abs_judged_snapshot() for order in approved}
+
+    def _abs_judged_snapshot(self):
+        self.ensure_one()
+        return {name: self[name] for name in APPROVAL_JUDGED_FIELDS}
+
+    def _abs_withdraw_approval_on_change(self, judged):
+        """Withdraw the approval of the orders whose judged fields differ from ``judged`` (taken before a write)."""
+        for order, before in judged.items():
+            after = order._abs_judged_snapshot()
+            changed = [name for name in APPROVAL_JUDGED_FIELDS if after[name] != before[name]]
+            if changed:
+                labels = ", ".join(order._fields[name].get_description(self.env)["string"] for name in changed)
+                order._abs_withdraw_approval(labels)
 
     @api.model
     def _abs_check_approval_fields(self, vals):
@@ -392,9 +433,11 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------ business methods: confirmation
 
     def _abs_check_can_confirm(self):
-        """A quotation confirms only when it needs no approval, or has it (``approval_required``)."""
+        """A quotation confirms only when it needs no approval, or has it (``approval_required``), and every
+        product line's quantity can be ordered (``invalid_quantity``)."""
         for order in self:
             order._abs_check_state(QUOTATION_STATES, self.env._("Only a quotation can be confirmed."))
+            order.order_line._abs_check_quantities()
             if order.abs_needs_approval and order.abs_approval_state != "approved":
                 raise rules.APPROVAL_REQUIRED(
                     self.env._(
@@ -483,13 +526,14 @@ class SaleOrder(models.Model):
                 )
             vals["x_outlet_id"] = outlet.id
         if "channel_partner_id" in values:
-            # A partner of no SA (a reseller) or of this SA; another SA's customer is as if missing.
+            # A partner tagged Channel Partner, of no SA or of this SA: anything else (a customer, a
+            # vendor, the company, another SA's partner) is as if missing, and nothing of it is echoed.
             vals["x_channel_partner_id"] = self._abs_reference(
                 "res.partner",
                 values["channel_partner_id"],
                 company,
                 self.env._("Channel partner"),
-                domain=self.env["res.partner"]._abs_sa_visible_domain([account.id]),
+                domain=self.env["res.partner"]._abs_channel_partner_domain([account.id]),
             ).id
         if "payment_term_id" in values:
             vals["payment_term_id"] = self._abs_reference(
@@ -513,6 +557,17 @@ class SaleOrder(models.Model):
         """sale.order.line values of the API's lines; every product resolved in one search."""
         company = company or account.company_id
         products = self._abs_sellable_products([line["product_id"] for line in lines], account, company, where)
+        Line, errors = self.env["sale.order.line"], {}
+        for index, line in enumerate(lines):
+            product = products[line["product_id"]]
+            problem = Line._abs_quantity_problem(product, product.uom_id, line["quantity"])
+            if problem:
+                errors[f"{where}.{index}.quantity"] = problem
+        if errors:
+            raise rules.INVALID_QUANTITY(
+                self.env._("Quantities that cannot be ordered: %(list)s.", list="; ".join(errors.values())),
+                details={"fields": errors},
+            )
         vals_list = []
         for line in lines:
             vals = {"product_id": products[line["product_id"]].id, "product_uom_qty": line["quantity"]}

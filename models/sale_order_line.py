@@ -1,4 +1,7 @@
 from odoo import api, fields, models
+from odoo.tools import float_is_zero, float_round
+
+from . import sale_rules as rules
 
 # What an approval looked at: changing any of it on an approved quotation withdraws the approval.
 APPROVED_LINE_FIELDS = {"product_id", "product_uom_qty", "product_uom", "price_unit", "discount", "tax_id"}
@@ -67,6 +70,57 @@ class SaleOrderLine(models.Model):
             if line.currency_id.compare_amounts(net, expected) < 0:
                 below |= line
         return below
+
+    @api.model
+    def _abs_quantity_problem(self, product, uom, quantity):
+        """Why ``quantity`` of ``product`` in ``uom`` cannot be ordered, or None.
+
+        The unit's rounding is the finest quantity it holds: a finer one would be stored rounded
+        (1e-9 of a unit rounded 0.01 is 0, and the order would confirm at 0). A serial-tracked product
+        is counted in whole units of its own unit (one serial each).
+        """
+        rounding = uom.rounding
+        rounded = float_round(quantity, precision_rounding=rounding)
+        if float_is_zero(rounded, precision_rounding=rounding) or rounded < 0:
+            return self.env._(
+                "%(qty)s %(uom)s is not a positive quantity of %(product)s (its unit counts by %(rounding)s)",
+                qty=quantity,
+                uom=uom.name,
+                product=product.display_name,
+                rounding=rounding,
+            )
+        if abs(rounded - quantity) > rounding / 1000:
+            return self.env._(
+                "%(qty)s %(uom)s is finer than %(product)s's unit counts (by %(rounding)s)",
+                qty=quantity,
+                uom=uom.name,
+                product=product.display_name,
+                rounding=rounding,
+            )
+        if product.tracking == "serial":
+            in_units = uom._compute_quantity(quantity, product.uom_id, rounding_method="HALF-UP")
+            if abs(in_units - round(in_units)) > product.uom_id.rounding / 1000:
+                return self.env._(
+                    "%(product)s is tracked by serial number: order whole units, not %(qty)s",
+                    product=product.display_name,
+                    qty=in_units,
+                )
+        return None
+
+    def _abs_check_quantities(self, where="order_line"):
+        """Raise INVALID_QUANTITY naming every product line whose quantity cannot be ordered."""
+        errors = {}
+        for index, line in enumerate(self):
+            if not line.product_id or line.display_type or line.is_downpayment:
+                continue
+            problem = self._abs_quantity_problem(line.product_id, line.product_uom, line.product_uom_qty)
+            if problem:
+                errors[f"{where}.{index}.quantity"] = problem
+        if errors:
+            raise rules.INVALID_QUANTITY(
+                self.env._("Quantities that cannot be ordered: %(list)s.", list="; ".join(errors.values())),
+                details={"fields": errors},
+            )
 
     def _abs_is_recurring(self):
         """A line of a recurring product (``recurring_invoice``, from the product catalogue)."""

@@ -15,6 +15,9 @@ INVALID_REFERENCE = RefusalCode("invalid_reference", AbsInvalid)  # channel part
 COMPANY_MISMATCH = RefusalCode("company_mismatch", AbsInvalid)  # company_id is not the SA's company
 NO_LINES = RefusalCode("no_lines", AbsInvalid)  # neither product lines nor a bill of products
 NO_EMAIL = RefusalCode("no_email", AbsInvalid)  # sending a quotation to a customer without email
+# a quantity the product's unit cannot hold (finer than its rounding, zero once rounded), a serial-tracked
+# product in part units; same code as stock_rules.INVALID_QUANTITY
+INVALID_QUANTITY = RefusalCode("invalid_quantity", AbsInvalid)
 
 # --------------------------------------------------------------------------- states and approval
 INVALID_STATE = RefusalCode("invalid_state", AbsInvalid)  # the order's state does not allow the operation

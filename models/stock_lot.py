@@ -17,6 +17,8 @@ class StockLot(models.Model):
         help="Service account of the delivery that last took this serial/lot to a customer.",
     )
 
+    abs_asset_ids = fields.One2many("ov.asset", "lot_id", string="Assets")
+
     def _compute_abs_sa_id(self):
         # _origin: a lot being edited in a form is a new record whose history is its origin's.
         last = self._origin._abs_last_customer_pickings()
@@ -200,10 +202,21 @@ class StockLot(models.Model):
     # ------------------------------------------------------------------ read-outs
 
     @api.model
-    def _abs_lookup(self, name, product_id=None, catalog_domain=()):
-        """The one lot called ``name`` (of ``product_id`` when given, of a product of ``catalog_domain``):
-        NOT_FOUND, or AMBIGUOUS_LOT when several products have a lot of that name."""
-        domain = [("name", "=", name)]
+    def _abs_reach_domain(self, account_ids):
+        """Lots the callers of ``account_ids`` may know of: not deployed at another SA's customer.
+
+        A serial whose active asset is another SA's is as if missing, in the lot lookup, the lot list
+        and an asset registration alike (``ov.asset._abs_check_lots_free``). None: every SA."""
+        if account_ids is None:
+            return []
+        elsewhere = [("state", "=", "active"), ("x_sa_id", "!=", False), ("x_sa_id", "not in", list(account_ids))]
+        return [("abs_asset_ids", "not any", elsewhere)]
+
+    @api.model
+    def _abs_lookup(self, name, product_id=None, catalog_domain=(), reach_domain=()):
+        """The one lot called ``name`` (of ``product_id`` when given, of a product of ``catalog_domain``,
+        within ``reach_domain``): NOT_FOUND, or AMBIGUOUS_LOT when several products have a lot of that name."""
+        domain = [("name", "=", name), *reach_domain]
         if catalog_domain:
             domain.append(("product_id", "any", list(catalog_domain)))
         if product_id:

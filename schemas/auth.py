@@ -6,11 +6,27 @@ from .common import RequestBody
 class LoginRequest(RequestBody):
     login: str = Field(min_length=1, max_length=128)
     password: str = Field(min_length=1, max_length=256)
+    device_token: str | None = Field(
+        None,
+        min_length=10,
+        max_length=4096,
+        description="The `device_token` of this device's last successful login for this identity (OWASP device "
+        "cookie): its failed tries are counted apart from anonymous ones, so others' wrong guesses do not lock "
+        "this device out. Omit it on a device that never logged in.",
+    )
 
 
 class CustomerLoginRequest(RequestBody):
     phone: str = Field(min_length=3, max_length=32)
     pin: str = Field(min_length=1, max_length=16)
+    device_token: str | None = Field(
+        None,
+        min_length=10,
+        max_length=4096,
+        description="The `device_token` of this device's last successful login for this identity (OWASP device "
+        "cookie): its failed tries are counted apart from anonymous ones, so others' wrong guesses do not lock "
+        "this device out. Omit it on a device that never logged in.",
+    )
 
 
 class RefreshRequest(RequestBody):
@@ -19,7 +35,10 @@ class RefreshRequest(RequestBody):
 
 class LogoutRequest(RequestBody):
     refresh_token: str | None = Field(
-        None, min_length=10, max_length=4096, description="Also revoke this refresh token (its login session)."
+        None,
+        min_length=10,
+        max_length=4096,
+        description="A refresh token of the same login session (revoked with it anyway); another session's is ignored.",
     )
 
 
@@ -43,7 +62,13 @@ class TokenPair(BaseModel):
     expires_in: int
 
 
-class LoginResponse(TokenPair):
+class DeviceToken(BaseModel):
+    device_token: str = Field(
+        description="Keep it on the device and send it with this identity's next logins (`device_token`)."
+    )
+
+
+class LoginResponse(TokenPair, DeviceToken):
     employee: EmployeeInfo
     service_accounts: list[ServiceAccountRole]
 
@@ -54,7 +79,7 @@ class CustomerInfo(BaseModel):
     phone: str | None = None
 
 
-class CustomerLoginResponse(TokenPair):
+class CustomerLoginResponse(TokenPair, DeviceToken):
     customer: CustomerInfo
 
 

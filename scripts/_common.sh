@@ -123,6 +123,16 @@ print(key)
 PY
 }
 
+# on_exit COMMAND: run COMMAND (a function name or a short command) when the script exits, keeping the
+# script's own exit status. A bare `trap ... EXIT` under `set -e` does not: a cleanup command that fails
+# (killing a server already stopped, waiting on a pid already reaped) ends the trap with its status, and
+# the script exits 1 after every check held. A cleanup that fails is reported on stderr, never as the
+# script's status: 0 means every check held, whatever the teardown met.
+on_exit() {
+    # shellcheck disable=SC2064 # COMMAND is expanded now, the status when the script exits
+    trap "__abs_status=\$?; set +e; { $1; } || echo 'teardown: $1 failed (ignored)' >&2; exit \$__abs_status" EXIT
+}
+
 # Odoo's multi-worker (prefork) server, as in production: one request per worker process at a time.
 check_gevent() {
     "$PYTHON" -c 'import gevent.monkey; gevent.monkey.patch_all()' 2>/dev/null \

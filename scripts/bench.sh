@@ -41,7 +41,7 @@ echo "Starting Odoo on http://127.0.0.1:$PORT ..."
 "$PYTHON" -c 'import sys, odoo.cli; sys.argv[0] = "odoo"; odoo.cli.main()' -c "$CONF" -d "$DB" \
     > "$BUILD/bench-server.log" 2>&1 &
 SERVER_PID=$!
-trap 'kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null' EXIT
+on_exit stop_server
 for _ in $(seq 1 120); do
     curl -fs "http://127.0.0.1:$PORT/web/health" >/dev/null 2>&1 && break
     sleep 1
@@ -49,8 +49,7 @@ done
 
 "$PYTHON" "$ROOT/bench/stock_bench.py" --url "http://127.0.0.1:$PORT" --db "$DB" --fixture "$FIXTURE" -n "$N" \
     --server-log "$BUILD/bench-server.log"
-kill "$SERVER_PID" 2>/dev/null || true
-wait "$SERVER_PID" 2>/dev/null || true
+stop_server
 
 if [ "$WHICH" = "all" ]; then
     echo

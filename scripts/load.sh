@@ -56,7 +56,7 @@ echo "Starting Odoo ($WORKERS workers) on http://127.0.0.1:$PORT, log in $LOG ..
 # can be slower than that under load: 10 s, as a proxy would give.
 export ODOO_HTTP_SOCKET_TIMEOUT="${ODOO_HTTP_SOCKET_TIMEOUT:-10}"
 start_server "$CONF" "$DB" "$LOG"
-trap stop_server EXIT
+on_exit stop_server
 wait_for_server "http://127.0.0.1:$PORT/web/health" "$LOG"
 
 echo "Locust: 50 agents, $CYCLES sales each, at most $RUN_TIME ..."

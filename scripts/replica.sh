@@ -89,7 +89,7 @@ teardown() {
         rm -rf "$REPLICA_DIR"
     fi
 }
-trap teardown EXIT
+on_exit teardown
 psql_super -c "ALTER DATABASE \"$DB\" SET log_statement = 'all'" >/dev/null
 
 echo "Copying the primary with pg_basebackup -R into $REPLICA_DIR ..."

@@ -37,8 +37,12 @@ abs_connector is starting on http://127.0.0.1:$PORT  (database $DB)
 Stop with Ctrl-C.
 MSG
 LOG="$BUILD/run-server.log"
+# The threaded server takes at most this many requests at once, the others wait to be accepted: each
+# holds a database connection (a login two), so a burst never exhausts the pool (db_maxconn 64).
+export ODOO_MAX_HTTP_THREADS="${ODOO_MAX_HTTP_THREADS:-24}"
 start_server "$CONF" "$DB" "$LOG"
-trap stop_server EXIT INT TERM
+on_exit stop_server
+trap "exit 130" INT TERM  # Ctrl-C: exit, and the exit stops the server
 # One request first: Odoo builds its table of static files on the first one, and on Python 3.11.7 threads
 # building it at once (a browser's first burst) can fail with CPython's "AST constructor recursion depth
 # mismatch" race.

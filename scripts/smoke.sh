@@ -24,7 +24,7 @@ API_KEY="$(generate_api_key "$CONF" "$DB" "smoke key (scripts/smoke.sh)")"
 
 echo "Starting Odoo (2 workers) on http://127.0.0.1:$PORT, log in $LOG ..."
 start_server "$CONF" "$DB" "$LOG"
-trap stop_server EXIT
+on_exit stop_server
 wait_for_server "http://127.0.0.1:$PORT/api/openapi.json" "$LOG"
 
 export ABS_SMOKE_URL="http://127.0.0.1:$PORT" ABS_SMOKE_API_KEY="$API_KEY" ABS_SMOKE_LOG="$LOG" ABS_SMOKE_BUILD="$BUILD" \

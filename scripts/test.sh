@@ -22,6 +22,9 @@ install_addon "$CONF" "$DB" "${ABS_TEST_REUSE_DB:-0}"
 ADDON="$BUILD/addons/abs_connector"
 cd "$BUILD"
 export PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}"
+# Odoo's threaded server takes at most this many requests at once (the others wait to be accepted):
+# each holds a database connection, a login two, so the pool (db_maxconn 64) is never exhausted.
+export ODOO_MAX_HTTP_THREADS="${ODOO_MAX_HTTP_THREADS:-24}"
 suite=0
 "$PYTHON" -m pytest -p no:cacheprovider -p no:schemathesis -p pytest_quiet_odoo --rootdir="$ADDON" \
     --odoo-config="$CONF" --odoo-database="$DB" --odoo-http --odoo-log-level=warn "$ADDON/tests" "$@" || suite=$?

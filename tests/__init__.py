@@ -33,3 +33,6 @@ from . import test_subscriptions
 from . import test_backend_core_groups
 from . import test_backend_tours
 from . import test_test_modules
+from . import test_scripts_exit_status
+from . import test_token_families
+from . import test_quantities_and_dates

@@ -164,6 +164,29 @@ class TestAssetApi(AssetCase):
         self.assertError(self.api("POST", "/api/assets", body, token=self.tok_agent_tg), 409, "asset_exists")
         self.assertEqual(self.env["ov.asset"].search_count([]), before)
 
+    def test_a_serial_another_sa_holds_answers_like_a_serial_out_of_reach(self):
+        before = self.env["ov.asset"].search_count([])
+        body = {"partner_id": self.customer_ke.id, "lot_id": self.serials[0].id}  # Togo's customer holds it
+        held = self.assertError(self.api("POST", "/api/assets", body, token=self.tok_agent_ke), 404, "not_found")
+        body = {"partner_id": self.customer_ke.id, "lot_id": 999_999_999}
+        missing = self.assertError(self.api("POST", "/api/assets", body, token=self.tok_agent_ke), 404, "not_found")
+        self.assertEqual(held["error"], missing["error"])
+        self.assertEqual(list(held["details"]), list(missing["details"]))
+        self.assertNotIn("active asset", str(held))
+        self.assertEqual(self.env["ov.asset"].search_count([]), before)
+        # Nor in the lot list.
+        _s, payload, _r = self.api("GET", "/api/stock/lots?limit=200", token=self.tok_agent_ke)
+        self.assertNotIn(self.serials[0].id, [lot["id"] for lot in payload["lots"]])
+        _s, payload, _r = self.api("GET", "/api/stock/lots?limit=200", token=self.tok_agent_tg)
+        self.assertIn(self.serials[0].id, [lot["id"] for lot in payload["lots"]])
+
+    def test_swapping_in_a_serial_another_sa_holds_answers_404(self):
+        path = f"/api/assets/{self.asset_ke.id}"
+        self.assertError(
+            self.api("PUT", path, {"lot_id": self.serials[0].id}, token=self.tok_agent_ke), 404, "not_found"
+        )
+        self.assertEqual(self.asset_ke.lot_id, self.serials[1])
+
     def test_bad_input_is_refused_and_nothing_written(self):
         before = self.env["ov.asset"].search_count([])
         cases = [
@@ -231,9 +254,14 @@ class TestAssetApi(AssetCase):
         self.assertEqual(status, 200, payload)
         self.assertEqual(payload["asset"]["lot"]["id"], self.spare[1].id)
         self.assertEqual(payload["asset"]["asset_code"], self.spare[1].name)
-        # Swapping onto a serial that another active asset holds is refused, nothing changed.
+        # Swapping onto a serial that another active asset of the SA holds is refused, nothing changed;
+        # onto one another SA holds, as if it did not exist.
+        self.register(self.customer_tg, self.spare[0], self.sa_togo, self.agent_tg)
         self.assertError(
-            self.api("PUT", path, {"lot_id": self.serials[1].id}, token=self.tok_agent_tg), 409, "asset_exists"
+            self.api("PUT", path, {"lot_id": self.spare[0].id}, token=self.tok_agent_tg), 409, "asset_exists"
+        )
+        self.assertError(
+            self.api("PUT", path, {"lot_id": self.serials[1].id}, token=self.tok_agent_tg), 404, "not_found"
         )
         self.assertEqual(self.asset_tg.lot_id, self.spare[1])
 
@@ -251,8 +279,12 @@ class TestAssetApi(AssetCase):
         self.assertEqual(holder["asset_id"], self.asset_tg.id)
         self.assertEqual(holder["customer"]["id"], self.customer_tg.id)
         self.assertEqual(holder["service_account"]["id"], self.sa_togo.id)
-        _s, payload, _r = self.api("GET", path, token=self.tok_agent_ke)
-        self.assertIsNone(payload["holder"])
+        # To another SA, a serial deployed at Togo's customer is as unknown as a name no lot has.
+        held = self.assertError(self.api("GET", path, token=self.tok_agent_ke), 404, "not_found")
+        unknown = self.assertError(self.api("GET", "/api/stock/lots/NO-SUCH-SERIAL", token=self.tok_agent_ke), 404)
+        self.assertEqual(
+            held["error"].replace(self.serials[0].name, "?"), unknown["error"].replace("NO-SUCH-SERIAL", "?")
+        )
         _s, payload, _r = self.api("GET", f"/api/stock/lots/{self.spare[2].name}", token=self.tok_agent_tg)
         self.assertIsNone(payload["holder"])
 

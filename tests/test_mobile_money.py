@@ -137,6 +137,20 @@ class TestMobileMoney(PaymentCase):
         self.assertEqual((status, payload["payment_id"]), (200, attempt.payment_id.id))
         self.assertEqual(len(attempt.invoice_id.matched_payment_ids), 1)
 
+    def test_attempts_still_pending_do_not_starve_the_ones_behind(self):
+        attempts = [self.started_attempt() for _ in range(3)]
+        attempts[2].sandbox_outcome = "done"  # the provider knows this one ended; the first two stay pending
+        self.env.cr.execute(
+            "UPDATE abs_payment_attempt SET create_date = %s WHERE id = ANY(%s)",
+            [fields.Datetime.subtract(fields.Datetime.now(), minutes=10), [a.id for a in attempts]],
+        )
+        self.env.invalidate_all()
+        Attempt = self.env["abs.payment.attempt"]
+        Attempt._cron_abs_settle_pending(minutes=5, limit=2)
+        Attempt._cron_abs_settle_pending(minutes=5, limit=2)
+        self.assertEqual([a.state for a in attempts], ["pending", "pending", "done"])
+        self.assertTrue(attempts[2].payment_id)
+
     def test_the_cron_is_installed(self):
         cron = self.env.ref("abs_connector.ir_cron_mobile_money_status")
         self.assertEqual(cron.model_id.model, "abs.payment.attempt")

@@ -142,6 +142,46 @@ class TestApprovalOverHttp(ApprovalCase):
         self.assertEqual(answer["approval"]["state"], "none")
         self.assertError(self.post(order, "confirm"), 409, "approval_required")
 
+    def approved(self):
+        order = self.big_order()
+        self.assertOk(self.post(order, "request-approval"))
+        self.assertOk(self.post(order, "approve", token=self.tok_manager_tg))
+        return order
+
+    def test_changing_the_customer_of_an_approved_order_withdraws_the_approval(self):
+        order = self.approved()
+        other = self.env["res.partner"]._abs_create_customer(
+            {"name": "Test Other Customer", "phone": "+228 90 55 44 33"}, self.sa_togo, self.agent_tg
+        )
+        status, payload, _r = self.api(
+            "PUT", f"/api/orders/{order.id}", {"customer_id": other.id}, token=self.tok_agent_tg
+        )
+        self.assertEqual(status, 200, payload)
+        self.assertEqual(payload["order"]["approval"]["state"], "none")
+        self.assertError(self.post(order, "confirm"), 409, "approval_required")
+        withdrawn = order.message_ids.filtered(lambda m: "withdrawn" in (m.body or ""))
+        self.assertIn("Customer", withdrawn[0].body)
+
+    def test_changing_the_payment_terms_of_an_approved_order_withdraws_the_approval(self):
+        order = self.approved()
+        terms = self.env.ref("account.account_payment_term_30days")
+        status, payload, _r = self.api(
+            "PUT", f"/api/orders/{order.id}", {"payment_term_id": terms.id}, token=self.tok_agent_tg
+        )
+        self.assertEqual(status, 200, payload)
+        self.assertEqual(payload["order"]["approval"]["state"], "none")
+
+    def test_writing_back_the_same_values_keeps_the_approval(self):
+        order = self.approved()
+        status, payload, _r = self.api(
+            "PUT", f"/api/orders/{order.id}", {"customer_id": order.partner_id.id}, token=self.tok_agent_tg
+        )
+        self.assertEqual(status, 200, payload)
+        self.assertEqual(payload["order"]["approval"]["state"], "approved")
+        # A field the approval did not judge changes nothing either.
+        self.assertOk(self.api("PUT", f"/api/orders/{order.id}", {"client_order_ref": "PO-7"}, token=self.tok_agent_tg))
+        self.assertEqual(order.abs_approval_state, "approved")
+
     def test_unknown_fields_in_decisions_are_400(self):
         order = self.big_order()
         self.assertOk(self.post(order, "request-approval"))
@@ -198,6 +238,19 @@ class TestApprovalRules(ApprovalCase):
         self.assertFalse(order.abs_needs_approval)
         order.action_confirm()
         self.assertEqual(order.state, "sale")
+
+    def test_backend_pricelist_or_discount_changes_withdraw_the_approval(self):
+        for change in ("pricelist", "discount"):
+            with self.subTest(change=change):
+                order = self.big_order()
+                order._abs_request_approval()
+                order._abs_approve("ok", self.manager_tg)
+                self.assertEqual(order.abs_approval_state, "approved")
+                if change == "pricelist":
+                    order.pricelist_id = self.env["product.pricelist"].create({"name": "Test Other Pricelist"})
+                else:
+                    order.order_line[0].discount = 5.0
+                self.assertEqual(order.abs_approval_state, "none")
 
     def test_backend_line_changes_and_removals_withdraw_the_approval(self):
         order = self.big_order()

@@ -144,7 +144,13 @@ class TestQuotationCreate(OrderCase):
         self.assertEqual(order.order_line.price_unit, 65.0)
 
     def test_channel_partner_validity_and_payment_terms_are_kept(self):
-        reseller = self.env["res.partner"].create({"name": "Test Solar Reseller", "is_company": True})
+        reseller = self.env["res.partner"].create(
+            {
+                "name": "Test Solar Reseller",
+                "is_company": True,
+                "category_id": [(4, self.env.ref("abs_connector.partner_category_channel").id)],
+            }
+        )
         terms = self.env.ref("account.account_payment_term_30days")
         validity = fields.Date.today() + timedelta(days=15)
         order = self.order_tg(
@@ -157,6 +163,21 @@ class TestQuotationCreate(OrderCase):
         body = {"customer_id": self.customer_tg.id, "products": [self.line(self.kit)]}
         self.assert_refused({**body, "channel_partner_id": self.customer_ke.id}, 400, "invalid_reference")
         self.assert_refused({**body, "payment_term_id": 999_999_999}, 400, "invalid_reference")
+
+    def test_channel_partner_must_be_a_channel_partner_and_nothing_is_echoed(self):
+        body = {"customer_id": self.customer_tg.id, "products": [self.line(self.kit)]}
+        vendor = self.env["res.partner"].create({"name": "Test Secret Vendor Ltd", "supplier_rank": 1})
+        for partner in (vendor, self.company.partner_id, self.customer_tg):
+            with self.subTest(partner=partner.name):
+                payload = self.assert_refused({**body, "channel_partner_id": partner.id}, 400, "invalid_reference")
+                self.assertNotIn(partner.name, str(payload))
+        order = self.order_tg()
+        status, payload, _r = self.api(
+            "PUT", f"/api/orders/{order.id}", {"channel_partner_id": vendor.id}, token=self.tok_agent_tg
+        )
+        self.assertEqual(status, 400, payload)
+        self.assertNotIn(vendor.name, str(payload))
+        self.assertFalse(order.x_channel_partner_id)
 
     def test_api_key_creates_in_the_sa_it_names(self):
         key = self.new_api_key()

@@ -180,6 +180,38 @@ class TestRecurringBillingRaces(RealTransactionsCase):
         with self.registry.cursor() as cr:
             self.assertFalse(api.Environment(cr, SUPERUSER_ID, {})["abs.subscription"].browse(bad_id).billing_error)
 
+    def test_a_stored_due_date_with_nothing_due_ends_the_run_flagged(self):
+        """The stored date says due, the schedule says nothing is (a direct SQL write, an import)."""
+        bad_id = self.subscription_ids[2]
+        with self.registry.cursor() as cr:
+            # Two periods counted as billed: by the schedule the next one starts in 50 days, while
+            # the stored next_invoice_date still says 40 days ago.
+            cr.execute("UPDATE abs_subscription SET billed_period_count = 2 WHERE id = %s", [bad_id])
+        original = AbsSubscription._abs_take_due_batch
+        batches = []
+
+        def bounded(model, today, limit, skip_ids):
+            batches.append(1)
+            if len(batches) > 50:
+                raise Killed  # a run taking the same batch again and again: fail instead of hanging
+            return original(model, today, limit, skip_ids)
+
+        with (
+            patch.object(AbsSubscription, "_abs_take_due_batch", bounded),
+            self.assertLogs("odoo.addons.abs_connector.models.abs_subscription", "WARNING") as logs,
+        ):
+            self.run_job(batch_size=3)
+        self.assertTrue(any(str(bad_id) in line for line in logs.output))
+        starts, _invoices = self.billed()
+        self.assertEqual(starts[bad_id], [], "nothing billed for it")
+        for sid in set(self.subscription_ids) - {bad_id}:
+            self.assertEqual(len(starts[sid]), DUE_PERIODS, "the others are billed in the same run")
+        with self.registry.cursor() as cr:
+            bad = api.Environment(cr, SUPERUSER_ID, {})["abs.subscription"].browse(bad_id)
+            self.assertIn("disagrees with the schedule", bad.billing_error)
+            self.assertIn(str(self.today - timedelta(days=40)), bad.billing_error)
+            self.assertTrue(bad.billing_error_date)
+
     def test_the_scheduled_job_reports_its_progress(self):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})

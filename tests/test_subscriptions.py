@@ -8,6 +8,7 @@ import psycopg2
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import AbsHttpCase, AbsStockFixturesMixin
@@ -224,9 +225,18 @@ class TestBillingRules(SubscriptionCase):
         self.assertFalse(subscription._abs_bill_due_periods(self.today), "nothing is due any more")
         # Even if the schedule were set back by hand, the unique billed period refuses the second invoice.
         subscription.billed_period_count = 0
-        subscription._abs_schedule()
         with self.assertRaises(psycopg2.IntegrityError), self.env.cr.savepoint():
             subscription._abs_bill_due_periods(self.today)
+
+    def test_the_next_invoice_date_cannot_drift_from_the_schedule(self):
+        subscription = self.make(self.today - timedelta(days=40))
+        subscription._abs_bill_due_periods(self.today)
+        scheduled = self.today - timedelta(days=40) + _month() * 2
+        self.assertEqual(subscription.next_invoice_date, scheduled)
+        with self.assertRaises(ValidationError), self.env.cr.savepoint():
+            subscription.write({"next_invoice_date": self.today - timedelta(days=1)})
+        subscription.invalidate_recordset()
+        self.assertEqual(subscription.next_invoice_date, scheduled)
 
     def test_a_failing_subscription_does_not_stop_its_batch(self):
         subs = self.make(self.today) | self.make(self.today) | self.make(self.today)

@@ -74,7 +74,7 @@ def test_lot_lookup_names_the_holder_to_its_sa_only(api, manager_token, kenya_to
     holder = api.get(f"/api/stock/lots/{SERIAL}", token=manager_token, expect=200)["holder"]
     assert holder["customer"]["id"] == buyer["id"], holder
     # The kit is SA Togo's own catalogue product: to SA Kenya its serials do not exist at all (404), as
-    # its product does (a shared product's lot answers with ``holder: null``, tests/test_assets.py).
+    # its product does (a shared product's serial deployed at another SA's customer is 404 as well).
     api.get(f"/api/stock/lots/{SERIAL}", token=kenya_token, expect=404)
 
 
