@@ -31,8 +31,8 @@ export ABS_TEST_DB="${ABS_TEST_DB:-abs_connector_test}_fresh" ABS_DB="${ABS_DB:-
 cd "$WORK/clone"
 start=$(date +%s)
 
-echo "== 1. scripts/test.sh (suite only, a few tests) on the clean clone"
-ABS_SKIP_SMOKE=1 scripts/test.sh tests/test_api_auth.py -k "login" 2>&1 | tee "$WORK/test.out" \
+echo "== 1. scripts/test.sh (suite only: the login tests; pytest runs in .build) on the clean clone"
+ABS_SKIP_SMOKE=1 scripts/test.sh addons/abs_connector/tests/test_api_auth.py -k "login" 2>&1 | tee "$WORK/test.out" \
     || fail "scripts/test.sh failed on the clean clone."
 grep -q "\[6/6\]" "$WORK/test.out" || fail "scripts/test.sh did not build the virtualenv (no step 6/6 printed)."
 grep -qE "[0-9]+ passed" "$WORK/test.out" || fail "no test passed in the fresh virtualenv."
