@@ -75,7 +75,7 @@ def company_domain(ctx, query):
         return []
     if query.company_id not in ctx.env.user.company_ids.ids:
         raise rules.NOT_FOUND(ctx.env._("Company not found."), details={"company_id": query.company_id})
-    return [("company_id", "=", query.company_id)]
+    return [("company_id", "in", [query.company_id, False])]
 
 
 def warehouse_of(ctx, warehouse_id):

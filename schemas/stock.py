@@ -30,11 +30,17 @@ LotName = Annotated[str, Field(min_length=1, max_length=128)]
 # --------------------------------------------------------------------------- queries
 
 
+def _with_shared(company_id):
+    return [company_id, False]  # a record of no company (a shared lot) belongs to every company
+
+
 class CompanyFilter(QueryParams):
     """``company_id`` on every stock read (seed 0b's ``?company_id=``): a filter, 404 for a company not the caller's."""
 
-    company_id: Annotated[QueryId | None, Filter("company_id")] = Field(
-        None, description="Only this company's records (one of the caller's companies; another answers 404)"
+    company_id: Annotated[QueryId | None, Filter("company_id", "in", _with_shared)] = Field(
+        None,
+        description="Only this company's records and the shared ones (one of the caller's companies; another "
+        "answers 404)",
     )
 
 
