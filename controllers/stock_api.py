@@ -70,10 +70,15 @@ def receipt_domain(ctx):
 
 
 def company_domain(ctx, query):
-    """The ``company_id`` filter of a stock read: a company of the caller's, else 404 (never ignored)."""
+    """The ``company_id`` filter of a stock read: a company of the caller's SAs in scope (an API key without
+    ``X-SA-ID``: of the API's user), else 404 (never ignored)."""
     if not query.company_id:
         return []
-    if query.company_id not in ctx.env.user.company_ids.ids:
+    if ctx.readable_sa_ids is not None:
+        companies = {ctx.sa_companies[sa_id] for sa_id in ctx.readable_sa_ids}
+    else:
+        companies = set(ctx.env.user.company_ids.ids)
+    if query.company_id not in companies:
         raise rules.NOT_FOUND(ctx.env._("Company not found."), details={"company_id": query.company_id})
     return [("company_id", "in", [query.company_id, False])]
 
