@@ -67,4 +67,19 @@ case "$answer" in *'"access_token"'*) ;; *) fail "login answered without a token
 grep -q "API key (X-API-KEY): ." "$WORK/run.out" || fail "scripts/run.sh printed no API key."
 kill -TERM -- "-$RUN_PID"; wait "$RUN_PID" 2> /dev/null || true; RUN_PID=""
 echo "   served and logged in; $(( $(date +%s) - start )) s in all"
-echo "fresh machine check: 3 passed, 0 failed"
+echo "== 4. what is missing is said in one line (exit 2): no network for the source, a folder that is not Odoo, the role"
+one_line() {  # one_line EXPECTED-TEXT COMMAND...: the command fails with exit 2 and one line containing the text
+    local expected="$1" out status=0; shift
+    out="$("$@" 2>&1 > /dev/null)" || status=$?
+    [ "$status" = 2 ] || fail "'$*' exited $status, not 2: $out"
+    [ "$(printf '%s\n' "$out" | grep -c .)" = 1 ] || fail "'$*' said more than one line: $out"
+    case "$out" in *"$expected"*) echo "   $out" ;; *) fail "'$*' did not say '$expected': $out" ;; esac
+}
+git clone --quiet "$ROOT" "$WORK/other"
+cd "$WORK/other"
+one_line "could not clone" env ODOO_SOURCE="http://127.0.0.1:9/odoo.git" scripts/setup_odoo.sh
+mkdir "$WORK/not-odoo"
+one_line "is not an Odoo source folder" env ODOO_SOURCE="$WORK/not-odoo" scripts/setup_odoo.sh
+cd "$WORK/clone"
+one_line "PostgreSQL has no role 'abs_no_such_role'" env PGUSER=abs_no_such_role scripts/test.sh
+echo "fresh machine check: 4 passed, 0 failed"

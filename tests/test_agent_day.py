@@ -17,6 +17,7 @@ class TestAgentDay(AbsStockFixturesMixin, AbsHttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls._setup_stock_fixtures()
+        cls.kit.invoice_policy = "delivery"  # as the seed's physical products: invoiced once delivered
         cls.other_company = cls.env["res.company"].create({"name": "Test Agent Day Other Company"})
 
     def ok(self, method, path, body=None, status=200, **kwargs):
@@ -108,10 +109,11 @@ class TestAgentDay(AbsStockFixturesMixin, AbsHttpCase):
     def test_validate_with_the_seeds_move_line_id_delivers_the_serial_reserved_on_it(self):
         delivery = self.make_order(self.sa_togo, self.customer_tg, [(self.kit, 1)], agent=self.agent_tg).picking_ids
         move_line = delivery.move_line_ids
+        reserved = move_line.lot_id
         body = {"lines": [{"move_line_id": move_line.id, "qty_done": 1}]}
         payload = self.ok("POST", f"/api/stock/deliveries/{delivery.id}/validate", body, token=self.tok_agent_tg)
         self.assertEqual(payload["delivery"]["state"], "done")
-        self.assertEqual(self.qty_at(move_line.lot_id, self.customer_location), 1.0)
+        self.assertEqual(self.qty_at(reserved, self.customer_location), 1.0)
 
     def test_validate_with_the_seeds_body_naming_the_serial(self):
         delivery = self.make_order(self.sa_togo, self.customer_tg, [(self.kit, 1)], agent=self.agent_tg).picking_ids
@@ -152,9 +154,9 @@ class TestAgentDay(AbsStockFixturesMixin, AbsHttpCase):
         self.assertEqual((answer["delivery_status"], answer["invoice_status"]), (None, "no"))
         order = self.make_order(self.sa_togo, self.customer_tg, [(self.kit, 2)], agent=self.agent_tg)
         answer = self.ok("GET", f"/api/orders/{order.id}", token=self.tok_agent_tg)["order"]
-        self.assertEqual((answer["delivery_status"], answer["invoice_status"]), ("pending", "no"))
+        self.assertEqual((answer["delivery_status"], answer["invoice_status"]), ("pending", "no"))  # on delivery
         line = order.picking_ids.move_ids
-        lines = [{"move_id": line.id, "qty_done": 1, "lot_id": order.picking_ids.move_line_ids[0].lot_id.id}]
+        lines = [{"move_id": line.id, "quantity": 1, "lot_id": order.picking_ids.move_line_ids[0].lot_id.id}]
         order.picking_ids._abs_validate_delivery(lines, True, actor=self.agent_tg)
         listed = self.ok("GET", f"/api/orders?partner_id={self.customer_tg.id}&limit=200", token=self.tok_agent_tg)
         answer = next(item for item in listed["orders"] if item["id"] == order.id)
@@ -319,7 +321,7 @@ class TestAgentDay(AbsStockFixturesMixin, AbsHttpCase):
     def test_register_payment_with_an_open_backorder_pays_what_was_delivered_and_says_so(self):
         order = self.make_order(self.sa_togo, self.customer_tg, [(self.kit, 2)], agent=self.agent_tg)
         delivery = order.picking_ids
-        lines = [{"move_id": delivery.move_ids.id, "qty_done": 1, "lot_id": delivery.move_line_ids[0].lot_id.id}]
+        lines = [{"move_id": delivery.move_ids.id, "quantity": 1, "lot_id": delivery.move_line_ids[0].lot_id.id}]
         backorder = delivery._abs_validate_delivery(lines, True, actor=self.agent_tg)
         self.assertTrue(backorder)
         payload = self.ok("POST", f"/api/orders/{order.id}/register-payment", {}, status=201, token=self.tok_agent_tg)
