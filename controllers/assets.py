@@ -6,12 +6,33 @@ of the agent that registered them: another SA's asset answers 404 on every route
 
 from odoo import http
 
-from ..schemas.asset import AssetCreate, AssetListQuery, AssetListResponse, AssetResponse, AssetUpdate
-from .api_kit import API_KEY, EMPLOYEE, Link, api_route, governed_page
-from .serializers.asset import ASSET_FIELDS, serialize_assets
+from ..schemas.asset import (
+    AssetCreate,
+    AssetListQuery,
+    AssetListResponse,
+    AssetResponse,
+    AssetUpdate,
+    CustomerAssetListQuery,
+    CustomerAssetListResponse,
+    CustomerAssetResponse,
+)
+from .api_kit import (
+    API_KEY,
+    CUSTOMER,
+    EMPLOYEE,
+    Link,
+    api_route,
+    filters_domain,
+    governed_page,
+    not_found,
+    page_payload,
+    search_page,
+)
+from .serializers.asset import ASSET_FIELDS, CUSTOMER_ASSET_FIELDS, serialize_assets, serialize_customer_assets
 
 AUTH = (EMPLOYEE, API_KEY)
 TAGS = ("Assets",)
+PORTAL_TAGS = ("Customer portal",)
 # What a client may do next with an asset it has just registered (create -> read -> update).
 THE_ASSET = {"asset_id": "$response.body#/asset/id"}
 ASSET_LINKS = {
@@ -57,3 +78,31 @@ class AbsAssetController(http.Controller):
         """Change an asset: details, a swapped serial, notes or a dated repair note, its state."""
         asset = ctx.get_governed("ov.asset", asset_id, what="Asset")
         return asset_answer(asset._abs_update(body.model_dump(exclude_unset=True)))
+
+    # ----------------------------------------------------------------------- customer portal
+
+    @api_route(
+        "/api/customer/assets",
+        "GET",
+        auth=(CUSTOMER,),
+        query=CustomerAssetListQuery,
+        response=CustomerAssetListResponse,
+        tags=PORTAL_TAGS,
+    )
+    def customer_list_assets(self, ctx, body, query):
+        """The calling customer's own assets, newest first (the asset a ticket is about is picked here)."""
+        domain = [("partner_id", "=", ctx.customer.id), *filters_domain(query)]
+        assets, total = search_page(ctx.env["ov.asset"], domain, CUSTOMER_ASSET_FIELDS, query, order="id desc")
+        return page_payload(query, total, "assets", serialize_customer_assets(assets))
+
+    @api_route(
+        "/api/customer/assets/{asset_id}", "GET", auth=(CUSTOMER,), response=CustomerAssetResponse, tags=PORTAL_TAGS
+    )
+    def customer_get_asset(self, ctx, body, query, asset_id):
+        """One of the calling customer's own assets (another customer's: 404)."""
+        asset = ctx.env["ov.asset"].search_fetch(
+            [("id", "=", asset_id), ("partner_id", "=", ctx.customer.id)], CUSTOMER_ASSET_FIELDS, limit=1
+        )
+        if not asset:
+            raise not_found("Asset")
+        return {"asset": serialize_customer_assets(asset)[0]}

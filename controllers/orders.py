@@ -8,9 +8,11 @@ from odoo import http
 
 from ..schemas.order import (
     ApproveRequest,
+    CancelRequest,
     ConfirmRequest,
     EmptyRequest,
     OrderAddLines,
+    OrderLineUpdate,
     OrderListQuery,
     OrderListResponse,
     OrderResponse,
@@ -103,6 +105,38 @@ class AbsOrderController(http.Controller):
         order = get_order(ctx, order_id)
         products, bop = body.lines_values()
         order._abs_add_lines(products, bop)
+        return order_answer(order)
+
+    @api_route(
+        "/api/orders/{order_id}/lines/{order_line_id}",
+        "PUT",
+        auth=AUTH,
+        body=OrderLineUpdate,
+        response=OrderResponse,
+        tags=TAGS,
+    )
+    def update_line(self, ctx, body, query, order_id, order_line_id):
+        """Change a quotation line (quantity, unit price, discount); an approval given before is withdrawn."""
+        order = get_order(ctx, order_id)
+        order._abs_update_line(order_line_id, body.model_dump(exclude_unset=True))
+        return order_answer(order)
+
+    @api_route("/api/orders/{order_id}/lines/{order_line_id}", "DELETE", auth=AUTH, response=OrderResponse, tags=TAGS)
+    def remove_line(self, ctx, body, query, order_id, order_line_id):
+        """Remove a line from a quotation (not its last one: cancel it); an approval given before is withdrawn."""
+        order = get_order(ctx, order_id)
+        order._abs_remove_line(order_line_id)
+        return order_answer(order)
+
+    @api_route(
+        "/api/orders/{order_id}/cancel", "POST", auth=AUTH, body=CancelRequest, response=OrderResponse, tags=TAGS
+    )
+    def cancel_quotation(self, ctx, body, query, order_id):
+        """Cancel a quotation: staff of its SA or the agent who made it (another agent gets 403), or an API key.
+
+        A confirmed order is not cancelled here (400 ``invalid_state``); an approval given before is withdrawn."""
+        order = get_order(ctx, order_id)
+        order._abs_cancel_quotation(ctx.employee, body.reason)
         return order_answer(order)
 
     @api_route(

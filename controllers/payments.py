@@ -93,7 +93,19 @@ class AbsPaymentController(http.Controller):
         invoice, payment = order._abs_register_payment(
             body.amount, journal, body.invoice_id, body.payment_date, body.memo, ctx.employee
         )
-        return {"payment": serialize_payments(payment)[0], "invoice": serialize_invoice_ref(invoice)}
+        backorders = order._abs_open_backorders()
+        message = f"Payment registered on {invoice.name}"
+        if backorders:
+            message += (
+                f": it pays what was delivered; {', '.join(backorders.mapped('name'))} is still to deliver"
+                " and is invoiced once delivered"
+            )
+        return {
+            "payment": serialize_payments(payment)[0],
+            "invoice": serialize_invoice_ref(invoice),
+            "backorders": [id_name(picking) for picking in backorders],
+            "message": message,
+        }
 
     @api_route("/api/payments", "GET", auth=AUTH, query=PaymentListQuery, response=PaymentListResponse, tags=TAGS)
     def list_payments(self, ctx, body, query):

@@ -65,11 +65,11 @@ def get_product(ctx, product_id):
 
 
 def product_answer(ctx, product):
-    return {"product": serialize_products(product, ctx.readable_sa_ids)[0]}
+    return {"product": serialize_products(product, ctx.readable_sa_ids, ctx.sa)[0]}
 
 
 def bop_answer(ctx, sheet, line=None):
-    bop = serialize_bops(sheet, ctx.readable_sa_ids)[0]
+    bop = serialize_bops(sheet, ctx.readable_sa_ids, ctx.sa)[0]
     answer = {"bop": bop}
     if line is not None:
         answer["line"] = next(item for item in bop["lines"] if item["id"] == line.id)
@@ -94,7 +94,7 @@ class AbsProductController(http.Controller):
                 ("barcode", "=", query.q),
             ]
         products, total = search_page(Product, domain, PRODUCT_FIELDS, query, order=PRODUCT_ORDER)
-        return page_payload(query, total, "products", serialize_products(products, ctx.readable_sa_ids))
+        return page_payload(query, total, "products", serialize_products(products, ctx.readable_sa_ids, ctx.sa))
 
     @api_route(
         "/api/products",
@@ -137,7 +137,7 @@ class AbsProductController(http.Controller):
             products, total = search_page(Product, domain, PRODUCT_FIELDS, query, order=PRODUCT_ORDER)
             return {
                 "category": category_ref(category),
-                **page_payload(query, total, "products", serialize_products(products, ctx.readable_sa_ids)),
+                **page_payload(query, total, "products", serialize_products(products, ctx.readable_sa_ids, ctx.sa)),
             }
         categories = Category.search_fetch([], ["name", "complete_name", "parent_id"], order="complete_name, id")
         counts = dict(Product._read_group(visible, ["categ_id"], ["__count"]))

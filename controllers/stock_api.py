@@ -69,6 +69,20 @@ def receipt_domain(ctx):
     return [("picking_type_code", "=", "incoming"), *visible_pickings_domain(ctx)]
 
 
+def company_domain(ctx, query):
+    """The ``company_id`` filter of a stock read: a company of the caller's SAs in scope (an API key without
+    ``X-SA-ID``: of the API's user), else 404 (never ignored)."""
+    if not query.company_id:
+        return []
+    if ctx.readable_sa_ids is not None:
+        companies = {ctx.sa_companies[sa_id] for sa_id in ctx.readable_sa_ids}
+    else:
+        companies = set(ctx.env.user.company_ids.ids)
+    if query.company_id not in companies:
+        raise rules.NOT_FOUND(ctx.env._("Company not found."), details={"company_id": query.company_id})
+    return [("company_id", "in", [query.company_id, False])]
+
+
 def warehouse_of(ctx, warehouse_id):
     """The warehouse ``warehouse_id`` (404 if invisible), or None when not given."""
     return rules.visible(ctx.env["stock.warehouse"], [warehouse_id], "Warehouse") if warehouse_id else None
@@ -89,7 +103,9 @@ class AbsStockController(http.Controller):
     @api_route("/api/warehouses", "GET", auth=AUTH, query=WarehouseListQuery, response=WarehouseListResponse, tags=TAGS)
     def list_warehouses(self, ctx, body, query):
         """Warehouses of the caller's companies with their named locations (input, stock, pack, output)."""
-        warehouses, total = search_page(ctx.env["stock.warehouse"], [], WAREHOUSE_FIELDS, query, order="sequence, id")
+        warehouses, total = search_page(
+            ctx.env["stock.warehouse"], company_domain(ctx, query), WAREHOUSE_FIELDS, query, order="sequence, id"
+        )
         return page_payload(query, total, "warehouses", serialize_warehouses(warehouses))
 
     @api_route("/api/stock/levels", "GET", auth=AUTH, query=StockLevelsQuery, response=LevelListResponse, tags=TAGS)
@@ -99,7 +115,7 @@ class AbsStockController(http.Controller):
         domain = Quant._abs_internal_domain(
             product_ids=[query.product_id] if query.product_id else None,
             warehouse=warehouse_of(ctx, query.warehouse_id),
-        )
+        ) + company_domain(ctx, query)
         # The warehouse is shared, but another SA's own catalogue product is not shown (as on /api/products).
         if catalog := ctx.env["product.product"]._abs_catalog_domain(ctx.readable_sa_ids):
             domain.append(("product_id", "any", catalog))
@@ -130,10 +146,13 @@ class AbsStockController(http.Controller):
         Product = ctx.env["product.product"]
         product = rules.visible(Product, [product_id], "Product", Product._abs_catalog_domain(ctx.readable_sa_ids))
         warehouse = warehouse_of(ctx, query.warehouse_id)
+        company = company_domain(ctx, query)
         groups = Quant._abs_levels(
-            Quant._abs_internal_domain(product_ids=product.ids, warehouse=warehouse), ["location_id"]
+            Quant._abs_internal_domain(product_ids=product.ids, warehouse=warehouse) + company, ["location_id"]
         )
         forecast_product = product.with_context(warehouse_id=warehouse.id) if warehouse else product
+        if company:
+            forecast_product = forecast_product.with_company(query.company_id)
         totals = quantities(sum(g[1] for g in groups), sum(g[2] for g in groups))
         totals["qty_forecasted"] = forecast_product.virtual_available
         return {
@@ -149,8 +168,12 @@ class AbsStockController(http.Controller):
 
     @api_route("/api/stock/lots", "GET", auth=AUTH, query=LotListQuery, response=LotListResponse, tags=TAGS)
     def list_lots(self, ctx, body, query):
-        """Serial and lot numbers, newest first, with the quantity each has in internal locations."""
+        """Serial and lot numbers, newest first, with what each has in internal locations: on hand, reserved
+        (by a delivery) and free to deliver; ``available=true`` lists only serials free to deliver."""
+        company_domain(ctx, query)
         domain = filters_domain(query)
+        if query.available is not None:
+            domain += ctx.env["stock.lot"]._abs_available_domain(query.available)
         # Shared warehouse, but another SA's own catalogue product (and so its serials) is not shown.
         if catalog := ctx.env["product.product"]._abs_catalog_domain(ctx.readable_sa_ids):
             domain.append(("product_id", "any", catalog))
@@ -184,6 +207,7 @@ class AbsStockController(http.Controller):
         """Goods receipts (incoming pickings); by default those neither done nor cancelled.
 
         Returns of another SA's deliveries are incoming pickings too: they are not listed."""
+        company_domain(ctx, query)
         domain = receipt_domain(ctx) + filters_domain(query)
         if query.state == "active":
             domain.append(("state", "not in", ("done", "cancel")))
@@ -213,6 +237,7 @@ class AbsStockController(http.Controller):
         """Stock move history, newest first, by product, lot, location, operation type and date.
 
         Moves of pickings governed by another SA (its deliveries and their returns) are not listed."""
+        company_domain(ctx, query)
         domain = filters_domain(query)
         if ctx.sa_domain_ids() is not None:
             domain += ["|", ("picking_id", "=", False), ("picking_id", "any", visible_pickings_domain(ctx))]

@@ -16,6 +16,7 @@ from ..schemas.stock_delivery import (
 )
 from .api_kit import API_KEY, EMPLOYEE, Link, api_route, governed_page, id_name
 from .serializers.stock import DELIVERY_FIELDS, picking_done, serialize_deliveries, serialize_delivery_detail
+from .stock_api import company_domain
 
 AUTH = (EMPLOYEE, API_KEY)
 TAGS = ("Deliveries",)
@@ -49,8 +50,12 @@ class AbsStockDeliveryController(http.Controller):
         tags=TAGS,
     )
     def list_deliveries(self, ctx, body, query):
-        """Outbound deliveries of the caller's SAs; default: the ones not done nor cancelled."""
-        state = ("state", "=", query.state) if query.state else ("state", "in", ACTIVE_STATES)
+        """Outbound deliveries of the caller's SAs; default: the ones not done nor cancelled.
+
+        ``state=ready`` (the seed's word) is ``assigned``: reserved, ready to validate."""
+        company_domain(ctx, query)
+        wanted = "assigned" if query.state == "ready" else query.state
+        state = ("state", "=", wanted) if wanted else ("state", "in", ACTIVE_STATES)
         return governed_page(
             ctx,
             "stock.picking",
@@ -89,7 +94,13 @@ class AbsStockDeliveryController(http.Controller):
         lines = None
         if body.lines is not None:
             lines = [
-                {"move_id": line.move_id, "quantity": line.qty_done, "lot_id": line.lot_id, "lot_name": line.lot_name}
+                {
+                    "move_id": line.move_id,
+                    "move_line_id": line.move_line_id,
+                    "quantity": line.qty_done,
+                    "lot_id": line.lot_id,
+                    "lot_name": line.lot_name,
+                }
                 for line in body.lines
             ]
         backorder = picking._abs_validate_delivery(lines, body.force_backorder, actor=ctx.employee)

@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.tools import float_round
 
 
@@ -91,3 +91,34 @@ class ProductProduct(models.Model):
                 "qty_forecasted": row["virtual_available"],
             }
         return figures
+
+    def _abs_sale_prices(self, account=None):
+        """{product id: the price a quotation of ``account`` would give one unit, with its taxes}.
+
+        The SA's pricelist (``ov.serviced_account.pricelist_id``, what ``sale.order._abs_create_quotation``
+        uses) through core's ``_get_products_price`` for all the products at once; without an SA or a
+        pricelist, the product's sales price (the customer's pricelist then applies on the quotation).
+        The unit price is core's for a sale line (price-included taxes adjusted, no fiscal position);
+        taxes are the product's customer taxes of the SA's company, computed by core's ``compute_all``.
+        """
+        company = account.company_id if account else self.env.company
+        pricelist = account.pricelist_id if account else self.env["product.pricelist"]
+        currency = pricelist.currency_id or company.currency_id
+        if pricelist:
+            prices = pricelist._get_products_price(self, 1.0, currency=currency, date=fields.Datetime.now())
+        else:
+            prices = {product.id: product.lst_price for product in self}
+        answers = {}
+        for product in self:
+            taxes = product.taxes_id._filter_taxes_by_company(company)
+            unit = product._get_tax_included_unit_price_from_price(prices[product.id], product_taxes=taxes)
+            totals = taxes.compute_all(unit, currency=currency, quantity=1.0, product=product)
+            answers[product.id] = {
+                "pricelist": pricelist,
+                "currency": currency,
+                "price_unit": unit,
+                "taxes": taxes,
+                "price_tax_excluded": totals["total_excluded"],
+                "price_tax_included": totals["total_included"],
+            }
+        return answers

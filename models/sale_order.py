@@ -227,6 +227,71 @@ class SaleOrder(models.Model):
         self.write({"order_line": [Command.create(line) for line in line_vals]})
         return self.order_line[-len(line_vals) :]
 
+    def _abs_quotation_line(self, line_id):
+        """The product line ``line_id`` of this order (LINE_NOT_FOUND for a line of another order)."""
+        self.ensure_one()
+        line = self.order_line.filtered(lambda item: item.id == line_id and not item.display_type)
+        if not line:
+            raise rules.LINE_NOT_FOUND(
+                self.env._("Line %(id)s is not a line of %(order)s.", id=line_id, order=self.name),
+                details={"line_id": line_id},
+            )
+        return line
+
+    def _abs_update_line(self, line_id, values):
+        """Change a quotation line's ``quantity``, ``price_unit`` and/or ``discount`` (plain values, checked by
+        the caller's schema). A quantity alone re-prices the line from the pricelist, as in the backend; an
+        approval given before is withdrawn (``sale.order.line.write``)."""
+        line = self._abs_quotation_line(line_id)
+        self._abs_check_state(QUOTATION_STATES, self.env._("Only a quotation's lines can be changed."))
+        names = {"quantity": "product_uom_qty", "price_unit": "price_unit", "discount": "discount"}
+        vals = {names[key]: value for key, value in values.items() if key in names and value is not None}
+        if vals:
+            line.write(vals)
+        return line
+
+    def _abs_remove_line(self, line_id):
+        """Remove a line from a quotation (it keeps one at least: cancel it instead); approval withdrawn."""
+        line = self._abs_quotation_line(line_id)
+        self._abs_check_state(QUOTATION_STATES, self.env._("Lines can only be removed from a quotation."))
+        if not (self.order_line - line).filtered(lambda item: not item.display_type):
+            raise rules.NO_LINES(
+                self.env._("%(order)s would have no line left: cancel the quotation instead.", order=self.name),
+                details={"line_id": line_id},
+            )
+        line.unlink()
+        return self
+
+    def _abs_cancel_quotation(self, actor=None, reason=None):
+        """Cancel a quotation (draft or sent). Through the API: staff of its SA, or the agent who made it
+        (``actor``, the calling employee; none: an API key or the backend, whose rights apply). An approval
+        given before is withdrawn; the reason goes to the chatter."""
+        self.ensure_one()
+        self._abs_check_state(
+            QUOTATION_STATES, self.env._("Only a quotation can be cancelled (a confirmed order is not).")
+        )
+        if actor and actor != self.x_actor_id:
+            staff_of = {
+                sa_id
+                for sa_id, role, _company in self.env["ov.membership"]._abs_roles_in_force(actor.id)
+                if role == "staff"
+            }
+            if self.x_sa_id.id not in staff_of:
+                raise rules.CANCEL_FORBIDDEN(
+                    self.env._(
+                        "Only staff of its service account or the agent who made it may cancel %(order)s.",
+                        order=self.name,
+                    )
+                )
+        self._abs_withdraw_approval()
+        self.with_context(disable_cancel_warning=True).action_cancel()
+        self.message_post(
+            body=self.env._("Quotation cancelled: %(reason)s", reason=reason)
+            if reason
+            else self.env._("Quotation cancelled.")
+        )
+        return self
+
     def _abs_send_quotation(self):
         """Queue the quotation mail (PDF attached) to the customer; the quotation becomes sent.
 
@@ -786,11 +851,28 @@ class SaleOrder(models.Model):
         pickings = waiting.move_ids.picking_id.filtered(
             lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
         )
+        if pickings and all(pickings.mapped("backorder_id")) and self._abs_has_something_to_pay():
+            # A partial delivery (the peer guide's backorders): what was delivered is invoiced and paid now,
+            # the backorder's goods once delivered. The answer names the open backorders.
+            return
         if pickings:
             picking = pickings.sorted("id")[0]
             raise payment_rules.DELIVERY_NOT_VALIDATED(
                 self.env._("%(delivery)s is not validated yet: validate it before the payment.", delivery=picking.name),
                 details={"delivery_id": picking.id},
             )
+
+    def _abs_has_something_to_pay(self):
+        """A draft customer invoice, or something invoiceable now (delivered goods, services)."""
+        self.ensure_one()
+        drafts = self.invoice_ids.filtered(lambda m: m.move_type == "out_invoice" and m.state == "draft")
+        return bool(drafts) or any(line.qty_to_invoice > 0 for line in self.order_line if not line.display_type)
+
+    def _abs_open_backorders(self):
+        """The order's deliveries still open that are backorders of a partial delivery."""
+        self.ensure_one()
+        return self.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.backorder_id and p.state not in ("done", "cancel")
+        )
 
     # ------------------------------------------------------------------ end of the payments section

@@ -25,3 +25,5 @@ NO_SERVICE_ACCOUNT = RefusalCode("no_service_account", AbsInvalid)  # approval o
 REASON_REQUIRED = RefusalCode("reason_required", AbsInvalid)  # a rejection says why
 APPROVAL_REQUIRED = RefusalCode("approval_required", AbsConflict)  # confirming what needs an approval it lacks
 APPROVER_FORBIDDEN = RefusalCode("role_forbidden", AbsForbidden)  # only staff of the order's SA decide
+CANCEL_FORBIDDEN = RefusalCode("role_forbidden", AbsForbidden)  # a quotation is cancelled by staff or its agent
+LINE_NOT_FOUND = RefusalCode("not_found", AbsNotFound)  # a line id that is not a product line of the order

@@ -1,7 +1,7 @@
 from collections import Counter
 
 from odoo import api, fields, models
-from odoo.tools import float_compare
+from odoo.tools import SQL, float_compare
 
 from . import stock_rules as rules
 
@@ -232,11 +232,24 @@ class StockLot(models.Model):
             )
         return lots
 
-    def _abs_on_hand(self):
-        """{lot id: quantity in internal locations} of these lots, one query."""
+    def _abs_levels_by_lot(self):
+        """{lot id: (on hand, reserved)} of these lots in internal locations, one query."""
         Quant = self.env["stock.quant"]
-        groups = Quant._read_group(Quant._abs_internal_domain(lot_ids=self.ids), ["lot_id"], ["quantity:sum"])
-        return {lot.id: qty for lot, qty in groups}
+        groups = Quant._abs_levels(Quant._abs_internal_domain(lot_ids=self.ids), ["lot_id"])
+        return {lot.id: (qty, reserved) for lot, qty, reserved in groups}
+
+    @api.model
+    def _abs_available_domain(self, available=True):
+        """Lots with (``available``) or without a quantity free to deliver — on hand in an internal location
+        and not reserved by a delivery — as one sub-query (a serial another delivery holds is not free)."""
+        free = SQL(
+            """(SELECT quant.lot_id FROM stock_quant quant
+                  JOIN stock_location location ON location.id = quant.location_id
+                 WHERE location.usage = 'internal' AND quant.lot_id IS NOT NULL
+                 GROUP BY quant.lot_id
+                HAVING SUM(quant.quantity) - SUM(quant.reserved_quantity) > 0)"""
+        )
+        return [("id", "in" if available else "not in", free)]
 
     def _abs_locations(self):
         """[(location, on hand, reserved)] of this lot in internal locations, one query."""

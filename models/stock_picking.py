@@ -286,6 +286,7 @@ class StockPicking(models.Model):
 
     def _abs_plan_from_lines(self, moves, lines):
         """Plan {move: [(qty, lot)]} from the caller's lines, checked by the common line rules."""
+        lines = self._abs_lines_by_move_line(moves, lines)
         by_id = {move.id: move for move in moves}
         for line in lines:
             if line["move_id"] not in by_id:
@@ -313,6 +314,34 @@ class StockPicking(models.Model):
                     details={"move_id": move.id},
                 )
         return dict(plan)
+
+    def _abs_lines_by_move_line(self, moves, lines):
+        """The seed's validate body names a reserved line (``move_line_id``) rather than its move: each such
+        line gets its move and, without ``lot_id``/``lot_name``, the serial reserved on it. A move line that
+        is not an open line of this delivery, or of another move than the ``move_id`` given, is refused."""
+        wanted = {line["move_line_id"] for line in lines if line.get("move_line_id")}
+        if not wanted:
+            return lines
+        move_lines = {ml.id: ml for ml in moves.move_line_ids if ml.id in wanted}
+        resolved = []
+        for line in lines:
+            move_line = move_lines.get(line.get("move_line_id"))
+            if line.get("move_line_id") and (not move_line or line.get("move_id") not in (None, move_line.move_id.id)):
+                raise rules.MOVE_NOT_IN_DELIVERY(
+                    self.env._(
+                        "Move line %(line)s is not an open line of delivery %(name)s%(move)s.",
+                        line=line["move_line_id"],
+                        name=self.name,
+                        move=self.env._(" (of move %(id)s)", id=line["move_id"]) if line.get("move_id") else "",
+                    ),
+                    details={"move_line_id": line["move_line_id"]},
+                )
+            if move_line:
+                line = dict(line, move_id=move_line.move_id.id)
+                if not line.get("lot_id") and not line.get("lot_name") and move_line.lot_id:
+                    line["lot_id"] = move_line.lot_id.id
+            resolved.append(line)
+        return resolved
 
     def _abs_check_plan_complete(self, moves, plan, force_backorder):
         partial = any(

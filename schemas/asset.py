@@ -56,6 +56,12 @@ class AssetListQuery(PageQuery):
     lot_id: Annotated[QueryId | None, Filter("lot_id")] = Field(None, description="Only this serial's")
 
 
+class CustomerAssetListQuery(PageQuery):
+    state: Annotated[AssetState | None, Filter("state")] = Field(
+        None, description="Only this state (`active`: the units the customer holds now)"
+    )
+
+
 class LotBrief(BaseModel):
     id: int
     serial: str
@@ -84,3 +90,25 @@ class AssetResponse(BaseModel):
 
 class AssetListResponse(PageResponse):
     assets: list[AssetOut]
+
+
+class CustomerAssetOut(BaseModel):
+    """An asset as its customer sees it (the portal): no agent, delivery or internal notes."""
+
+    id: int
+    name: str
+    asset_code: str | None
+    state: AssetState
+    product: IdName
+    lot: LotBrief | None
+    installation_date: str | None
+    service_account: IdName | None
+
+
+class CustomerAssetResponse(BaseModel):
+    success: bool = True
+    asset: CustomerAssetOut
+
+
+class CustomerAssetListResponse(PageResponse):
+    assets: list[CustomerAssetOut]

@@ -21,6 +21,8 @@ from .common import (
 
 OrderState = Literal["draft", "sent", "sale", "cancel"]
 ApprovalState = Literal["none", "waiting", "approved", "rejected"]
+InvoiceStatus = Literal["upselling", "invoiced", "to invoice", "no"]
+DeliveryStatus = Literal["pending", "started", "partial", "full"]
 Price = Annotated[float, Field(ge=0, le=MAX_QUANTITY, allow_inf_nan=False)]
 Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 
@@ -88,6 +90,22 @@ class OrderUpdate(OrderHeaderIn):
 
 class OrderAddLines(OrderLinesIn):
     pass
+
+
+class OrderLineUpdate(RequestBody):
+    quantity: Quantity | None = Field(None, description="New quantity; alone, the line is re-priced from the pricelist")
+    price_unit: Price | None = Field(None, description="New unit price; below the pricelist, the order needs approval")
+    discount: Percent | None = Field(None, description="New discount in percent")
+
+    @model_validator(mode="after")
+    def _something(self):
+        if self.quantity is None and self.price_unit is None and self.discount is None:
+            raise ValueError("give quantity, price_unit or discount")
+        return self
+
+
+class CancelRequest(RequestBody):
+    reason: str | None = Field(None, max_length=2000, description="Why; kept in the order's chatter")
 
 
 class ApproveRequest(RequestBody):
@@ -173,7 +191,14 @@ class OrderSummaryOut(BaseModel):
     amount_tax: float
     amount_total: float
     currency: str | None
-    invoice_status: str | None
+    invoice_status: InvoiceStatus | None = Field(
+        description="Odoo's: `to invoice` (something invoiceable now), `invoiced` (all of it), `upselling`, "
+        "`no` (nothing to invoice yet, e.g. goods not delivered); null for a cancelled order"
+    )
+    delivery_status: DeliveryStatus | None = Field(
+        description="Odoo's: `pending` (nothing delivered), `started`, `partial` (a backorder remains), `full`; "
+        "null while the order has no delivery (a quotation, services only)"
+    )
 
 
 class OrderOut(OrderSummaryOut):

@@ -102,6 +102,11 @@ class PaymentResponse(BaseModel):
 
 class RegisterPaymentResponse(PaymentResponse):
     invoice: InvoiceRef
+    backorders: list[IdName] = Field(
+        description="Deliveries of the order still open after a partial delivery: the payment went to the "
+        "invoice of what was delivered; the backorder's goods are invoiced once delivered"
+    )
+    message: str = Field(description="What was paid, and what is left when a backorder is open")
 
 
 class PaymentListResponse(PageResponse):

@@ -124,6 +124,28 @@ class CategoryRef(BaseModel):
     name: str = Field(description="Full path, e.g. 'Off-Grid / Batteries'")
 
 
+class TaxOut(BaseModel):
+    id: int
+    name: str
+    amount_type: str = Field(description="Odoo's: `percent`, `fixed`, `division`, `group`")
+    amount: float
+    price_include: bool = Field(description="The price already includes this tax")
+
+
+class ProductPriceOut(BaseModel):
+    """What a quotation line of the caller's acting SA gets for one unit (X-SA-ID, or the caller's only SA)."""
+
+    pricelist: IdName | None = Field(
+        description="The acting SA's pricelist; null: no SA picked or the SA has none (the sales price shows, "
+        "and a quotation then uses the customer's pricelist)"
+    )
+    currency: str
+    price_unit: float = Field(description="Unit price a quotation line gets (before discount)")
+    taxes: list[TaxOut] = Field(description="The product's customer taxes in the SA's company")
+    price_tax_excluded: float
+    price_tax_included: float
+
+
 class ProductOut(BaseModel):
     id: int = Field(description="Product (variant) id, as order lines and stock use it")
     template_id: int
@@ -148,6 +170,7 @@ class ProductOut(BaseModel):
     active: bool
     has_bop: bool = Field(description="A Bill of Products exists for this product (/api/products/<id>/bop)")
     stock: StockFigures | None = Field(description="Live stock of a storable product; null for the others")
+    price: ProductPriceOut
 
 
 class ProductResponse(BaseModel):

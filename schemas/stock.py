@@ -30,22 +30,41 @@ LotName = Annotated[str, Field(min_length=1, max_length=128)]
 # --------------------------------------------------------------------------- queries
 
 
-class WarehouseListQuery(PageQuery):
+def _with_shared(company_id):
+    return [company_id, False]  # a record of no company (a shared lot) belongs to every company
+
+
+class CompanyFilter(QueryParams):
+    """``company_id`` on every stock read (seed 0b's ``?company_id=``): a filter, 404 for a company not the caller's."""
+
+    company_id: Annotated[QueryId | None, Filter("company_id", "in", _with_shared)] = Field(
+        None,
+        description="Only this company's records and the shared ones (one of the caller's companies; another "
+        "answers 404)",
+    )
+
+
+class WarehouseListQuery(PageQuery, CompanyFilter):
     pass
 
 
-class StockLevelsQuery(PageQuery):
+class StockLevelsQuery(PageQuery, CompanyFilter):
     limit: int = Field(50, ge=1, le=200, description="Page size, at most 200")
     product_id: QueryId | None = None
     warehouse_id: QueryId | None = None
 
 
-class ProductLevelsQuery(QueryParams):
+class ProductLevelsQuery(CompanyFilter):
     warehouse_id: QueryId | None = None
 
 
-class LotListQuery(PageQuery):
+class LotListQuery(PageQuery, CompanyFilter):
     product_id: Annotated[QueryId | None, Filter("product_id")] = None
+    available: bool | None = Field(
+        None,
+        description="true: only lots with a quantity free to deliver (on hand, not reserved) in an internal "
+        "location; false: only lots without",
+    )
     serial: Annotated[str | None, Filter("name")] = Field(
         None, min_length=1, max_length=128, description="Exact serial/lot name"
     )
@@ -58,13 +77,13 @@ class LotLookupQuery(QueryParams):
     product_id: QueryId | None = Field(None, description="Only needed when two products share the serial name")
 
 
-class ReceiptListQuery(PageQuery):
+class ReceiptListQuery(PageQuery, CompanyFilter):
     state: PickingState = Field("active", description="A picking state, or 'active' (neither done nor cancelled)")
     warehouse_id: Annotated[QueryId | None, Filter("picking_type_id.warehouse_id")] = None
     partner_id: Annotated[QueryId | None, Filter("partner_id")] = None
 
 
-class MovementListQuery(PageQuery):
+class MovementListQuery(PageQuery, CompanyFilter):
     product_id: Annotated[QueryId | None, Filter("product_id")] = None
     lot_id: Annotated[QueryId | None, Filter("move_line_ids.lot_id")] = None
     location_id: QueryId | None = Field(None, description="Source or destination")
@@ -241,7 +260,10 @@ class LotOut(BaseModel):
     serial: str
     ref: str | None
     product: IdName
-    qty_on_hand: float
+    qty_on_hand: float = Field(description="In internal locations")
+    qty_reserved: float = Field(description="Of that, reserved by deliveries (a serial another delivery holds)")
+    qty_available: float = Field(description="Free to deliver: on hand less reserved")
+    available: bool = Field(description="Something is free to deliver (`qty_available` > 0)")
 
 
 class LotListResponse(PageResponse):

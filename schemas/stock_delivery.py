@@ -3,13 +3,17 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from .common import Filter, IdName, PageQuery, PageResponse, PositiveId, Quantity, QueryId, RequestBody
-from .stock import LotName, MoveOut, PickingSummaryOut
+from .stock import CompanyFilter, LotName, MoveOut, PickingSummaryOut
 
 DeliveryState = Literal["draft", "waiting", "confirmed", "assigned", "done", "cancel"]
 
 
-class DeliveryListQuery(PageQuery):
-    state: DeliveryState | None = Field(None, description="Only this state; default: every state but done and cancel")
+class DeliveryListQuery(PageQuery, CompanyFilter):
+    state: DeliveryState | Literal["ready"] | None = Field(
+        None,
+        description="Only this state; `ready` (the seed's word) is `assigned`: reserved, ready to validate. "
+        "Default: every state but done and cancel",
+    )
     warehouse_id: Annotated[QueryId | None, Filter("picking_type_id.warehouse_id")] = Field(
         None, description="Only deliveries of this warehouse"
     )
@@ -19,7 +23,14 @@ class DeliveryListQuery(PageQuery):
 
 
 class DeliveryLineIn(RequestBody):
-    move_id: PositiveId = Field(description="The delivery line (stock.move id, `lines[].id` of the detail)")
+    move_id: PositiveId | None = Field(
+        None, description="The delivery line (stock.move id, `lines[].id` of the detail); or `move_line_id`"
+    )
+    move_line_id: PositiveId | None = Field(
+        None,
+        description="A reserved line of the delivery (`lines[].move_lines[].id` of the detail, the seed's body): "
+        "its move; without lot_id/lot_name, the serial reserved on it",
+    )
     qty_done: Quantity = Field(description="Quantity delivered on this line (1 per serial)")
     lot_id: PositiveId | None = Field(None, description="Serial/lot to deliver (id)")
     lot_name: LotName | None = Field(None, description="Serial/lot to deliver (name)")
@@ -28,6 +39,8 @@ class DeliveryLineIn(RequestBody):
     def _one_lot_reference(self):
         if self.lot_id and self.lot_name:
             raise ValueError("give lot_id or lot_name, not both")
+        if not self.move_id and not self.move_line_id:
+            raise ValueError("give move_id or move_line_id")
         return self
 
 

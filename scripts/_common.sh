@@ -1,6 +1,12 @@
-# Shared by scripts/run.sh and scripts/test.sh: find Odoo 18 and PostgreSQL, prepare the addons path.
+# Shared by scripts/run.sh and scripts/test.sh: find (or build) Odoo 18, check PostgreSQL and the Debian
+# packages, prepare the addons path.
 # Settings (environment variables, all optional):
-#   ABS_PYTHON        python interpreter that can `import odoo`           (default: python3)
+#   ABS_PYTHON        python interpreter to use                                (default: python3)
+#                     When it cannot `import odoo` (18), a virtualenv .build/venv is built from it with Odoo 18
+#                     installed from ODOO_SOURCE, and used instead (see ensure_odoo).
+#   ODOO_SOURCE       where that Odoo comes from: a git URL (shallow clone of ODOO_BRANCH), a local source folder
+#                     or an archive (.tar.gz, .tgz, .tar.xz, .tar, .zip)      (default: Odoo's official repository)
+#   ODOO_BRANCH       the branch cloned from a git URL                         (default: 18.0)
 #   ODOO_ADDONS_PATH  Odoo's own addons folders, comma-separated           (default: found next to the odoo package)
 #   PGHOST PGPORT PGUSER PGPASSWORD   PostgreSQL connection                (default: 127.0.0.1 5432 odoo -)
 set -euo pipefail
@@ -9,22 +15,171 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTHON="${ABS_PYTHON:-python3}"
 export PGHOST="${PGHOST:-127.0.0.1}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-odoo}"
 BUILD="$ROOT/.build"
+VENV="$BUILD/venv"
 
 die() { echo "error: $*" >&2; exit 2; }
 
+odoo_importable() {
+    "$1" -c 'import odoo.release, sys; sys.exit(0 if odoo.release.version_info[0] == 18 else 1)' 2>/dev/null
+}
+
+# ensure_odoo: use $PYTHON when it has Odoo 18, else .build/venv, building it first when needed. Each step
+# prints what it does and leaves a marker in .build/venv/.abs-setup/, so an interrupted build resumes at the
+# step that did not finish.
+ensure_odoo() {
+    odoo_importable "$PYTHON" && return 0
+    local marks="$VENV/.abs-setup"
+    local addon_mark
+    addon_mark="addon-requirements-$(cksum < "$ROOT/requirements.txt" | cut -d' ' -f1)"
+    local mark built=1
+    for mark in venv odoo-requirements odoo gevent "$addon_mark"; do [ -f "$marks/$mark" ] || built=0; done
+    if [ "$built" = 1 ] && odoo_importable "$VENV/bin/python"; then
+        PYTHON="$VENV/bin/python"
+        return 0
+    fi
+    command -v "$PYTHON" > /dev/null || die "no Python found as '$PYTHON': install Python 3.11 or newer (Debian: apt-get install python3 python3-venv) or set ABS_PYTHON."
+    "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
+        || die "$PYTHON is Python $("$PYTHON" -c 'import platform; print(platform.python_version())'); Odoo 18 here needs Python 3.11 or newer: set ABS_PYTHON to one."
+    local log="$BUILD/odoo-setup.log"
+    mkdir -p "$BUILD"
+    echo "Odoo 18 is not importable by $PYTHON: building $VENV with Odoo from ${ODOO_SOURCE:-its official 18.0 branch} (log: $log)."
+
+    # 1. the virtualenv, without the system's site-packages
+    if [ ! -f "$marks/venv" ]; then
+        echo "  [1/6] creating the virtualenv $VENV"
+        rm -rf "$VENV"
+        "$PYTHON" -m venv "$VENV" >> "$log" 2>&1 \
+            || die "'$PYTHON -m venv' failed (Debian: apt-get install python3-venv); see $log."
+        mkdir -p "$marks" && touch "$marks/venv"
+    else
+        echo "  [1/6] virtualenv $VENV: done before"
+    fi
+    local py="$VENV/bin/python"
+
+    # 2. Odoo's source: a local folder is used where it is; an archive is unpacked, a git URL cloned (shallow)
+    local source="${ODOO_SOURCE:-https://github.com/odoo/odoo.git}" src
+    if [ -d "$source" ]; then
+        src="$(cd "$source" && pwd)"
+        [ -f "$src/setup.py" ] && [ -f "$src/odoo/release.py" ] && [ -f "$src/requirements.txt" ] \
+            || die "ODOO_SOURCE=$source is not an Odoo source folder (no setup.py, odoo/release.py, requirements.txt)."
+        echo "  [2/6] Odoo source: the folder $src"
+    else
+        src="$BUILD/odoo-src"
+        if [ -f "$marks/source" ] && [ "$(cat "$marks/source")" = "$source" ]; then
+            echo "  [2/6] Odoo source $src: done before"
+        elif [ -f "$source" ]; then
+            echo "  [2/6] unpacking the archive $source into $src"
+            rm -rf "$src" "$src.partial" && mkdir -p "$src.partial"
+            case "$source" in
+                *.zip) "$PYTHON" -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' \
+                           "$source" "$src.partial" >> "$log" 2>&1 ;;
+                *) tar -xf "$source" -C "$src.partial" >> "$log" 2>&1 ;;
+            esac || die "could not unpack $source (ODOO_SOURCE): see $log."
+            # an archive holds the source folder itself, or one folder that does
+            if [ ! -f "$src.partial/setup.py" ] && [ "$(find "$src.partial" -mindepth 1 -maxdepth 1 | wc -l)" = 1 ]; then
+                mv "$src.partial" "$src.outer" && mv "$src.outer"/* "$src.partial" && rm -rf "$src.outer"
+            fi
+            [ -f "$src.partial/setup.py" ] || die "the archive $source (ODOO_SOURCE) holds no Odoo source (no setup.py)."
+            mv "$src.partial" "$src" && echo "$source" > "$marks/source"
+        else
+            command -v git > /dev/null || die "git is missing to clone $source (Debian: apt-get install git), or set ODOO_SOURCE to a local Odoo 18 folder or archive."
+            echo "  [2/6] cloning Odoo ${ODOO_BRANCH:-18.0} from $source (shallow) into $src"
+            rm -rf "$src" "$src.partial"
+            git clone --quiet --depth 1 --branch "${ODOO_BRANCH:-18.0}" "$source" "$src.partial" >> "$log" 2>&1 \
+                || die "could not clone $source (no network?): connect, or set ODOO_SOURCE to a local Odoo 18 folder or archive; see $log."
+            mv "$src.partial" "$src" && echo "$source" > "$marks/source"
+        fi
+    fi
+
+    # 3. Odoo's requirements, with the pins known to work on Python 3.11 and 3.12: cbor2 5.4.2 does not build
+    # on 3.11 (5.6.2 does), python-ldap needs the LDAP headers and only the auth_ldap addon uses it.
+    local reqs="$marks/odoo-requirements.txt"
+    if [ ! -f "$marks/odoo-requirements" ]; then
+        echo "  [3/6] installing Odoo's Python requirements (cbor2 5.6.2 for 5.4.2, without python-ldap)"
+        sed -e 's/^cbor2==5\.4\.2/cbor2==5.6.2/' -e '/^python-ldap/d' "$src/requirements.txt" > "$reqs"
+        pip_step "$py" "$log" install -r "$reqs"
+        touch "$marks/odoo-requirements"
+    else
+        echo "  [3/6] Odoo's Python requirements: done before"
+    fi
+
+    # 4. Odoo itself, editable, without touching the pins above
+    if [ ! -f "$marks/odoo" ]; then
+        echo "  [4/6] installing Odoo from $src (pip install --no-deps -e)"
+        pip_step "$py" "$log" install --no-deps -e "$src"
+        touch "$marks/odoo"
+    else
+        echo "  [4/6] Odoo: done before"
+    fi
+
+    # 5. gevent 22 (Python 3.11) loads only with zope.interface<7 and zope.event 5.0; zope.event 6 is not found by
+    # older setuptools' pkg_resources, and without --no-deps pip may upgrade setuptools past it (see README).
+    if [ ! -f "$marks/gevent" ]; then
+        echo "  [5/6] pinning zope.interface<7 and zope.event 5.0 for gevent"
+        pip_step "$py" "$log" install "zope.interface<7"
+        pip_step "$py" "$log" install --no-deps "zope.event==5.0"
+        touch "$marks/gevent"
+    else
+        echo "  [5/6] gevent's pins: done before"
+    fi
+
+    # 6. the addon's requirements, constrained by Odoo's pins so that none of them moves
+    echo "  [6/6] installing the addon's requirements ($ROOT/requirements.txt)"
+    pip_step "$py" "$log" install -r "$ROOT/requirements.txt" -c "$reqs"
+    rm -f "$marks"/addon-requirements-* && touch "$marks/$addon_mark"
+
+    odoo_importable "$py" || die "Odoo 18 is still not importable by $py after the build: see $log."
+    echo "Odoo 18 ready in $VENV."
+    PYTHON="$py"
+}
+
+# pip_step PYTHON LOG ARGS...: pip ARGS into LOG; on failure, one line saying what to do.
+pip_step() {
+    local py="$1" log="$2"; shift 2
+    echo "\$ pip $*" >> "$log"
+    PIP_DISABLE_PIP_VERSION_CHECK=1 "$py" -m pip "$@" >> "$log" 2>&1 && return 0
+    local tail
+    tail="$(tail -n 60 "$log")"
+    case "$tail" in
+        *"pg_config executable not found"*)
+            die "psycopg2 cannot be built: apt-get install libpq-dev gcc (then run the command again; it resumes)." ;;
+        *"Python.h: No such file"*)
+            die "a package cannot be built without Python's headers: apt-get install python3-dev (then run the command again)." ;;
+        *"command 'gcc' failed"* | *"gcc: not found"* | *"No such file or directory: 'gcc'"* | *"error: command 'x86_64-linux-gnu-gcc'"*)
+            die "a package needs a C compiler: apt-get install build-essential (then run the command again)." ;;
+        *"Failed to establish a new connection"* | *"Temporary failure in name resolution"* | *"Network is unreachable"* | *"No matching distribution found"* | *"Could not find a version that satisfies"*)
+            die "pip could not download a package (no network?): connect, or point PIP_INDEX_URL / PIP_FIND_LINKS at a local mirror or wheel folder, then run the command again (it resumes); see $log." ;;
+        *) die "'pip $*' failed: see the end of $log (run the command again once fixed: it resumes)." ;;
+    esac
+}
+
 check_odoo() {
-    "$PYTHON" -c 'import odoo.release, sys; sys.exit(0 if odoo.release.version_info[0] == 18 else 1)' 2>/dev/null \
-        || die "Odoo 18 is not importable by $PYTHON: install Odoo 18.0 (e.g. 'pip install -e <odoo-18.0 source>') or set ABS_PYTHON to a Python that has it."
+    ensure_odoo
     "$PYTHON" -c 'import jwt, pydantic, swagger_ui, pytest_odoo, schemathesis' 2>/dev/null \
         || die "the addon's Python dependencies are missing: run '$PYTHON -m pip install -r $ROOT/requirements.txt'."
 }
 
+# check_debian_packages: what Odoo runs beside Python (PDF reports).
+check_debian_packages() {
+    command -v wkhtmltopdf > /dev/null \
+        || die "wkhtmltopdf is missing (Odoo renders its PDF reports with it): apt-get install wkhtmltopdf."
+}
+
 check_postgres() {
-    "$PYTHON" - <<'PY' 2>/dev/null || die "PostgreSQL is not reachable as role '$PGUSER' on $PGHOST:$PGPORT: start it, or create the role ('createuser -s $PGUSER' as the postgres user), or set PGHOST/PGPORT/PGUSER/PGPASSWORD."
+    local reason
+    reason="$("$PYTHON" - <<'PY' 2>&1
 import os, psycopg2
-psycopg2.connect(dbname="postgres", host=os.environ["PGHOST"], port=os.environ["PGPORT"],
-                 user=os.environ["PGUSER"], password=os.environ.get("PGPASSWORD") or None).close()
+try:
+    psycopg2.connect(dbname="postgres", host=os.environ["PGHOST"], port=os.environ["PGPORT"],
+                     user=os.environ["PGUSER"], password=os.environ.get("PGPASSWORD") or None).close()
+except psycopg2.OperationalError as exc:
+    print("role" if "does not exist" in str(exc) and "role" in str(exc) else "unreachable")
 PY
+)" || die "PostgreSQL cannot be checked with $PYTHON (psycopg2): $reason"
+    case "$reason" in
+        role) die "PostgreSQL has no role '$PGUSER': create it once with 'createuser --createdb $PGUSER' as the postgres user (e.g. sudo -u postgres createuser --createdb $PGUSER), or set PGUSER." ;;
+        unreachable) die "PostgreSQL is not reachable as role '$PGUSER' on $PGHOST:$PGPORT: start it (Debian: apt-get install postgresql), or set PGHOST/PGPORT/PGUSER/PGPASSWORD." ;;
+    esac
     [ "$PGUSER" != "postgres" ] || die "Odoo refuses to run as the 'postgres' role: set PGUSER to another role with CREATEDB."
 }
 

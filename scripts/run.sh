@@ -3,6 +3,7 @@
 # Settings: ABS_DB (default abs_connector_demo), ABS_HTTP_PORT (default 8069), ABS_KEEP_DB=1 to reuse the database.
 source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
 check_odoo
+check_debian_packages
 check_postgres
 prepare_addons_path
 

@@ -7,8 +7,13 @@
 # Settings: ABS_SMOKE_DB (default abs_connector_smoke), ABS_CHROMIUM (default: chromium on PATH).
 source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
 check_odoo
+check_debian_packages
 check_postgres
 check_gevent
+# /api/docs is rendered in Chromium: without it that check is skipped, except in CI where it must run.
+if [ "${CI:-}" = "true" ] && [ -z "${ABS_CHROMIUM:-}" ] && ! command -v chromium > /dev/null && ! command -v chromium-browser > /dev/null; then
+    die "chromium is missing (the smoke run renders /api/docs in it): apt-get install chromium, or set ABS_CHROMIUM."
+fi
 prepare_addons_path
 
 DB="${ABS_SMOKE_DB:-abs_connector_smoke}"

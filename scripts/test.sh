@@ -6,6 +6,7 @@
 # Settings: ABS_TEST_DB (default abs_connector_test), ABS_TEST_REUSE_DB=1, ABS_SKIP_SMOKE=1 (the suite only).
 source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
 check_odoo
+check_debian_packages
 check_postgres
 prepare_addons_path
 

@@ -36,3 +36,4 @@ from . import test_test_modules
 from . import test_scripts_exit_status
 from . import test_token_families
 from . import test_quantities_and_dates
+from . import test_agent_day

@@ -33,6 +33,7 @@ PARAM_FIXTURES = {
     "product_id": "product",
     "ref": "bop_ref",
     "line_id": "bop_line",
+    "order_line_id": "quotation_line",
     "lot_name": "lot_name",
     "subscription_id": "subscription",
     "code": "subscription_code",
@@ -54,6 +55,7 @@ VALID_BODIES = {
     "OrderAddLines": {"products": [{"product_id": 1, "quantity": 1}]},
     "BopLineCreate": {"product_id": 1, "quantity": 1},
     "SubscriptionCancel": {"reason": "BOLA matrix"},
+    "OrderLineUpdate": {"quantity": 2},
 }
 
 # Found by this matrix and reported: another SA's record answered where the contract says 404. Listed so
@@ -86,6 +88,7 @@ BODY_PATH_FIXTURES = {
     ("POST", "/api/orders/{order_id}/register-payment"): {"order_id": "sold"},
     ("PUT", "/api/orders/{order_id}"): {"order_id": "quotation"},
     ("POST", "/api/orders/{order_id}/add-lines"): {"order_id": "quotation"},
+    ("PUT", "/api/orders/{order_id}/lines/{order_line_id}"): {"order_id": "quotation"},
 }
 # Found by the body matrix and reported (see REPORTED_LEAKS): once fixed, remove it from here.
 REPORTED_BODY_LEAKS = set()
@@ -110,6 +113,8 @@ LIST_MODELS = {
     "warehouses": None,
     "categories": None,
     "children": None,  # sub-categories in the category tree
+    "taxes": None,  # a product's customer taxes (company-level)
+    "backorders": "stock.picking",
 }
 REFERENCE_MODELS = {
     "service_account": "ov.serviced_account",
@@ -157,7 +162,7 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
         cls.meter = Product.create(
             {"name": "Test BOLA Meter", "type": "consu", "is_storable": True, "tracking": "serial"}
         )
-        meters = cls.add_serials(cls.meter, ["T-METER-TG", "T-METER-KE"])
+        meters = cls.add_serials(cls.meter, ["T-METER-TG", "T-METER-KE", "T-METER-TG2"])
         cls.customer_tg2 = cls.env["res.partner"]._abs_create_customer(
             {"name": "Test Kodjo Togo", "phone": "+228 90 22 22 22"}, cls.sa_togo, cls.agent_tg
         )
@@ -168,8 +173,12 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
             {"subject": "Neighbour's ticket", "partner_id": cls.customer_tg2.id}, account=cls.sa_togo
         )
         neighbour_subscription = cls._subscription(cls.sa_togo, cls.agent_tg, cls.customer_tg2, "TG2")
+        neighbour_asset = cls.env["ov.asset"]._abs_register(
+            {"partner_id": cls.customer_tg2.id, "lot_id": meters[2].id}, cls.sa_togo, cls.agent_tg
+        )
         cls.neighbour = {
             "customer": cls.customer_tg2.id,
+            "asset": neighbour_asset.id,
             "ticket": neighbour_ticket.id,
             "subscription": neighbour_subscription.id,
             "subscription_code": neighbour_subscription.code,
@@ -177,6 +186,7 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
                 "res.partner": {cls.customer_tg2.id},
                 "abs.ticket": set(neighbour_ticket.ids),
                 "abs.subscription": set(neighbour_subscription.ids),
+                "ov.asset": set(neighbour_asset.ids),
             },
         }
         cls.api_key = cls.new_api_key()
@@ -224,6 +234,7 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
             "order": pending.id,
             "sold": sold.id,
             "quotation": quotation.id,
+            "quotation_line": quotation.order_line.id,
             "bop_id": sheet.id,
             "subscription_product": subscription.product_id.id,
             "invoice": invoice.id,

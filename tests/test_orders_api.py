@@ -399,16 +399,19 @@ class TestOrderRead(OrderCase):
 
     def test_agent_of_another_sa_gets_404_on_every_order_route(self):
         order_routes = [r for r in ROUTES if r.path.startswith("/api/orders/{order_id}")]
-        self.assertEqual(len(order_routes), 15)
+        self.assertEqual(len(order_routes), 18)
+        line_id = str(self.order_a.order_line[0].id)
         bodies = {
             "reject": {"reason": "no"},
             "add-lines": {"products": [self.line(self.kit)]},
             "credit-note": {"invoice_id": 1, "reason": "no"},
+            line_id: {"quantity": 2},  # PUT …/lines/<order_line_id>
         }
         before = self.counts()
         for route in order_routes:
             with self.subTest(route=f"{route.method} {route.path}"):
                 path = route.path.replace("{order_id}", str(self.order_a.id)).replace("{invoice_id}", "1")
+                path = path.replace("{order_line_id}", line_id)
                 body = bodies.get(path.rsplit("/", 1)[-1], {}) if route.body else None
                 self.assertError(self.api(route.method, path, body, token=self.tok_agent_ke), 404, "not_found")
         self.assertEqual(self.counts(), before)

@@ -39,6 +39,26 @@ def serialize_assets(assets):
     ]
 
 
+CUSTOMER_ASSET_FIELDS = ["name", "asset_code", "state", "product_id", "lot_id", "installation_date", "x_sa_id"]
+
+
+def serialize_customer_assets(assets):
+    """The portal's view of a customer's own assets (no agent, delivery or internal notes)."""
+    return [
+        {
+            "id": asset.id,
+            "name": asset.name,
+            "asset_code": asset.asset_code or None,
+            "state": asset.state,
+            "product": id_name(asset.product_id),
+            "lot": {"id": asset.lot_id.id, "serial": asset.lot_id.name} if asset.lot_id else None,
+            "installation_date": asset.installation_date or None,
+            "service_account": id_name(asset.x_sa_id),
+        }
+        for asset in assets
+    ]
+
+
 def asset_holder(asset):
     """Who holds a serial, from its active asset (``GET /api/stock/lots/<name>``)."""
     if not asset:

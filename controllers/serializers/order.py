@@ -24,6 +24,7 @@ ORDER_FIELDS = [
     "amount_total",
     "currency_id",
     "invoice_status",
+    "delivery_status",
 ]
 
 
@@ -62,6 +63,7 @@ def serialize_orders(orders, detail=False):
             "amount_total": order.amount_total,
             "currency": order.currency_id.name or None,
             "invoice_status": order.invoice_status or None,
+            "delivery_status": order.delivery_status or None,
         }
         for order in orders
     ]

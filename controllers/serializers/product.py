@@ -45,9 +45,31 @@ def _templates_with_bop(templates, account_ids):
     return {template.id for template, _count in groups}
 
 
-def serialize_products(products, account_ids=None):
-    """API form of products with their live stock; ``account_ids``: the caller's SAs (None: all)."""
+def _price(figures):
+    return {
+        "pricelist": id_name(figures["pricelist"]),
+        "currency": figures["currency"].name,
+        "price_unit": figures["price_unit"],
+        "taxes": [
+            {
+                "id": tax.id,
+                "name": tax.name,
+                "amount_type": tax.amount_type,
+                "amount": tax.amount,
+                "price_include": tax.price_include,
+            }
+            for tax in figures["taxes"]
+        ],
+        "price_tax_excluded": figures["price_tax_excluded"],
+        "price_tax_included": figures["price_tax_included"],
+    }
+
+
+def serialize_products(products, account_ids=None, account=None):
+    """API form of products with their live stock and the price a quotation of ``account`` (the caller's
+    acting SA; None: none) gives them; ``account_ids``: the caller's SAs (None: all)."""
     stock = products._abs_stock_figures()
+    prices = products._abs_sale_prices(account)
     with_bop = _templates_with_bop(products.product_tmpl_id, account_ids)
     return [
         {
@@ -74,6 +96,7 @@ def serialize_products(products, account_ids=None):
             "active": product.active,
             "has_bop": product.product_tmpl_id.id in with_bop,
             "stock": stock[product.id],
+            "price": _price(prices[product.id]),
         }
         for product in products
     ]
@@ -120,10 +143,10 @@ def serialize_bop_lines(lines, products_by_id):
     ]
 
 
-def serialize_bops(sheets, account_ids=None):
-    """API form of Bills of Products, each line with its product (and the product's live stock)."""
+def serialize_bops(sheets, account_ids=None, account=None):
+    """API form of Bills of Products, each line with its product (its live stock, its price for ``account``)."""
     lines = sheets.line_ids
-    products_by_id = {p["id"]: p for p in serialize_products(lines.product_id, account_ids)}
+    products_by_id = {p["id"]: p for p in serialize_products(lines.product_id, account_ids, account)}
     return [
         {
             "id": sheet.id,

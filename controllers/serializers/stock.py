@@ -77,17 +77,22 @@ def serialize_warehouses(warehouses):
 
 
 def serialize_lots(lots):
-    on_hand = lots._abs_on_hand() if lots else {}
-    return [
-        {
-            "id": lot.id,
-            "serial": lot.name,
-            "ref": lot.ref or None,
-            "product": id_name(lot.product_id),
-            "qty_on_hand": on_hand.get(lot.id, 0.0),
-        }
-        for lot in lots
-    ]
+    levels = lots._abs_levels_by_lot() if lots else {}
+    answers = []
+    for lot in lots:
+        on_hand, reserved = levels.get(lot.id, (0.0, 0.0))
+        free = quantities(on_hand, reserved)
+        answers.append(
+            {
+                "id": lot.id,
+                "serial": lot.name,
+                "ref": lot.ref or None,
+                "product": id_name(lot.product_id),
+                **free,
+                "available": round(free["qty_available"], 6) > 0,
+            }
+        )
+    return answers
 
 
 def serialize_location_levels(groups):

@@ -130,3 +130,24 @@ def test_another_sa_never_sees_the_order(api, agent_token, kenya_token, customer
     assert api.get(f"/api/orders/{order['id']}", token=kenya_token, expect=404)["code"] == "not_found"
     listed = api.get("/api/orders", token=kenya_token, params={"limit": 200}, expect=200)["orders"]
     assert order["id"] not in {item["id"] for item in listed}
+
+
+def test_agent_changes_and_removes_quotation_lines_then_cancels_it(api, agent_token, customer, products):
+    """The agent's day on the real server: a line changed and one removed while draft, then the quotation
+    cancelled by its own agent; each answer carries the order's delivery and invoice status."""
+    order = quote(api, agent_token, customer, [line(products["install"]), line(products["warranty"])])["order"]
+    assert (order["delivery_status"], order["invoice_status"]) == (None, "no")
+    first, second = order["lines"]
+    changed = api.put(
+        f"/api/orders/{order['id']}/lines/{first['id']}", token=agent_token, json={"quantity": 3}, expect=200
+    )["order"]
+    assert next(item for item in changed["lines"] if item["id"] == first["id"])["quantity"] == 3
+    assert changed["amount_untaxed"] > order["amount_untaxed"]
+    removed = api.call("DELETE", f"/api/orders/{order['id']}/lines/{second['id']}", token=agent_token, expect=200)
+    assert [item["id"] for item in removed["order"]["lines"]] == [first["id"]]
+    api.call("DELETE", f"/api/orders/{order['id']}/lines/{first['id']}", token=agent_token, expect=400)
+    cancelled = api.post(f"/api/orders/{order['id']}/cancel", token=agent_token, json={"reason": "smoke"}, expect=200)
+    assert cancelled["order"]["state"] == "cancel"
+    # The product answer shows the price the quotation used (SA Togo's, else the sales price).
+    product = api.get(f"/api/products/{products['install']['id']}", token=agent_token, expect=200)["product"]
+    assert product["price"]["price_unit"] == pytest.approx(first["price_unit"])
