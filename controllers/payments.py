@@ -32,6 +32,7 @@ from .api_kit import (
     Link,
     api_route,
     filters_domain,
+    id_name,
     not_found,
     page_payload,
     search_page,
