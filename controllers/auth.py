@@ -11,6 +11,7 @@ from ..schemas.auth import (
     LoginRequest,
     LoginResponse,
     LogoutRequest,
+    LogoutResponse,
     MeResponse,
     RefreshRequest,
     TokenPair,
@@ -69,7 +70,15 @@ class AbsAuthController(http.Controller):
         """Rotate tokens: the refresh token is spent, a new pair is issued in the same session."""
         return _rotate(ctx, body.refresh_token, EMPLOYEE)
 
-    @api_route("/api/auth/logout", "POST", auth=(EMPLOYEE,), body=LogoutRequest, tags=("Auth",), readonly=False)
+    @api_route(
+        "/api/auth/logout",
+        "POST",
+        auth=(EMPLOYEE,),
+        body=LogoutRequest,
+        response=LogoutResponse,
+        tags=("Auth",),
+        readonly=False,
+    )
     def employee_logout(self, ctx, body, query):
         """Revoke the calling token and its login session (the refresh token stops working too)."""
         _logout(ctx, body)
@@ -122,6 +131,7 @@ class AbsAuthController(http.Controller):
         "POST",
         auth=(CUSTOMER,),
         body=LogoutRequest,
+        response=LogoutResponse,
         tags=("Customer portal",),
         readonly=False,
     )
@@ -158,14 +168,14 @@ def _rotate(ctx, refresh_token, kind):
     Token = ctx.env["abs.api.token"]
     try:
         decoded_kind, subject_id, claims = Token._decode(refresh_token, use="refresh", kinds=(kind,))
-    except InvalidToken:
-        raise unauthorized() from None
+    except InvalidToken as exc:
+        raise unauthorized(exc.code) from None
     if kind == EMPLOYEE:
         employee = ctx.env["abs.employee"].browse(subject_id).exists()
         if not employee or not employee.active or not employee._active_memberships():
             raise unauthorized()
     if not ctx.env["abs.jwt.revocation"]._revoke(claims, reason="rotated"):
-        raise unauthorized()  # spent by a concurrent refresh a moment ago
+        raise unauthorized("token_revoked")  # spent by a concurrent refresh a moment ago
     return Token._issue_pair(decoded_kind, subject_id, session_id=claims.get("sid"))
 
 

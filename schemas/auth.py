@@ -1,6 +1,9 @@
 from pydantic import BaseModel, Field
 
-from .common import RequestBody
+from ..models.ov_membership import ROLE_CODES
+from .common import RequestBody, named_enum
+
+MembershipRole = named_enum("MembershipRole", (code for code, _label in ROLE_CODES))
 
 
 class LoginRequest(RequestBody):
@@ -27,7 +30,7 @@ class ServiceAccountRole(BaseModel):
     id: int
     name: str
     code: str
-    role: str
+    role: MembershipRole
 
 
 class EmployeeInfo(BaseModel):
@@ -41,6 +44,11 @@ class TokenPair(BaseModel):
     refresh_token: str
     token_type: str = "Bearer"
     expires_in: int
+
+
+class LogoutResponse(BaseModel):
+    success: bool = True
+    message: str = Field(examples=["Logged out"])
 
 
 class LoginResponse(TokenPair):

@@ -7,6 +7,8 @@ from pydantic import BaseModel, Field, model_validator
 from .common import (
     MAX_QUANTITY,
     ApiDate,
+    DateOut,
+    DateTimeOut,
     Filter,
     IdName,
     PageQuery,
@@ -15,12 +17,15 @@ from .common import (
     Quantity,
     QueryId,
     RequestBody,
+    named_enum,
     start_of_day,
     start_of_next_day,
 )
 
-OrderState = Literal["draft", "sent", "sale", "cancel"]
-ApprovalState = Literal["none", "waiting", "approved", "rejected"]
+OrderState = named_enum("OrderState", ("draft", "sent", "sale", "cancel"))
+# Odoo's sale.order invoice_status.
+OrderInvoiceStatus = named_enum("OrderInvoiceStatus", ("upselling", "invoiced", "to invoice", "no"))
+ApprovalState = named_enum("ApprovalState", ("none", "waiting", "approved", "rejected"))
 Price = Annotated[float, Field(ge=0, le=MAX_QUANTITY, allow_inf_nan=False)]
 Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 
@@ -132,7 +137,7 @@ class ApprovalOut(BaseModel):
     note: str | None
     reject_reason: str | None
     decided_by: IdName | None
-    decided_at: str | None
+    decided_at: DateTimeOut | None
 
 
 class OrderLineOut(BaseModel):
@@ -167,13 +172,13 @@ class OrderSummaryOut(BaseModel):
     agent: IdName | None
     outlet: IdName | None
     client_order_ref: str | None
-    date_order: str | None
-    validity_date: str | None
+    date_order: DateTimeOut | None
+    validity_date: DateOut | None
     amount_untaxed: float
     amount_tax: float
     amount_total: float
     currency: str | None
-    invoice_status: str | None
+    invoice_status: OrderInvoiceStatus | None
 
 
 class OrderOut(OrderSummaryOut):

@@ -1,11 +1,23 @@
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 
-from .common import Filter, IdName, PageQuery, PageResponse, PositiveId, Quantity, QueryId, RequestBody
+from .common import (
+    DateTimeOut,
+    Filter,
+    IdName,
+    PageQuery,
+    PageResponse,
+    PositiveId,
+    Quantity,
+    QueryId,
+    RequestBody,
+    named_enum,
+)
+from .product import Tracking
 from .stock import LotName, MoveOut, PickingSummaryOut
 
-DeliveryState = Literal["draft", "waiting", "confirmed", "assigned", "done", "cancel"]
+DeliveryState = named_enum("DeliveryState", ("draft", "waiting", "confirmed", "assigned", "done", "cancel"))
 
 
 class DeliveryListQuery(PageQuery):
@@ -77,7 +89,7 @@ class DeliveryMoveLineOut(BaseModel):
 
 
 class DeliveryLineOut(MoveOut):
-    tracking: str
+    tracking: Tracking
     move_lines: list[DeliveryMoveLineOut]
 
 
@@ -96,8 +108,8 @@ class DeliveryDetailResponse(BaseModel):
 class DeliveryDone(BaseModel):
     id: int
     name: str
-    state: str
-    date_done: str | None
+    state: DeliveryState
+    date_done: DateTimeOut | None
 
 
 class DeliveryValidateResponse(BaseModel):

@@ -61,11 +61,11 @@ class TestOpenApi(AbsHttpCase):
                     schema = response["content"]["application/json"]["schema"]
                     self.assertEqual(self._resolve(document, schema, pointer.split("/"))["type"], "integer")
         chain = {(path, link["operationId"]) for path, _name, link, _response in links}
-        self.assertIn(("/api/quotations", "post_api_orders_order_id_confirm"), chain)
-        self.assertIn(("/api/orders/{order_id}/confirm", "post_api_stock_deliveries_delivery_id_validate"), chain)
-        self.assertIn(("/api/orders/{order_id}/invoice", "post_api_orders_order_id_invoices_invoice_id_confirm"), chain)
+        self.assertIn(("/api/quotations", "confirmOrder"), chain)
+        self.assertIn(("/api/orders/{order_id}/confirm", "validateDelivery"), chain)
+        self.assertIn(("/api/orders/{order_id}/invoice", "confirmInvoice"), chain)
         self.assertIn(
-            ("/api/orders/{order_id}/invoices/{invoice_id}/confirm", "post_api_orders_order_id_register_payment"),
+            ("/api/orders/{order_id}/invoices/{invoice_id}/confirm", "registerPayment"),
             chain,
         )
 
