@@ -48,6 +48,12 @@ CORS_MAX_AGE = "86400"
 
 # A model refuses by meaning (exceptions.py); only the kit says which status a meaning answers.
 REFUSAL_STATUS = {AbsInvalid: 400, AbsNotFound: 404, AbsConflict: 409, AbsForbidden: 403}
+REFUSAL_TEXT = {
+    AbsInvalid: "a business rule refused the request as asked",
+    AbsNotFound: "a record the request names does not exist (or is another SA's)",
+    AbsConflict: "the current state of the data refuses the request",
+    AbsForbidden: "the caller may not do this",
+}
 
 
 class ApiError(Exception):
@@ -65,7 +71,6 @@ class ApiError(Exception):
 # they are every code an answer can carry: the document's ErrorCode enum and the README's table are built
 # from error_codes(), and tests/test_error_codes.py checks that every code raised anywhere is in it.
 KIT_CODES = {
-    "bad_request": (400, "the request is wrong (the message says how)"),
     "invalid_json": (400, "the body is not a JSON object, or not one within the limits"),
     "invalid_body": (400, "the body does not match its schema: `details.fields`"),
     "invalid_query": (400, "the query string does not match its schema: `details.fields`"),
@@ -133,7 +138,7 @@ def error_codes():
             raise TypeError(
                 f"error code {code!r} answers {codes[code][0]} in the kit, {status} as a {meaning.__name__}"
             )
-        codes.setdefault(code, (status, meaning.__doc__.strip().splitlines()[0]))
+        codes.setdefault(code, (status, REFUSAL_TEXT[meaning]))
     return dict(sorted(codes.items()))
 
 

@@ -25,3 +25,4 @@ from . import test_invoice_races
 from . import test_payments_api
 from . import test_mobile_money
 from . import test_payment_races
+from . import test_error_codes

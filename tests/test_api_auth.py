@@ -310,11 +310,11 @@ class TestLoginThrottling(AbsHttpCase):
         for _attempt in range(5):
             self.assertError(self.api("POST", "/api/auth/login", {"login": "t.tg.manager", "password": "guess"}), 401)
         self.assertEqual(self.env["abs.login.attempt"].search_count([("identifier", "=", "t.tg.manager")]), 5)
-        self.assertError(
-            self.api("POST", "/api/auth/login", {"login": "t.tg.manager", "password": self.PASSWORD}),
-            429,
-            "too_many_attempts",
-        )
+        locked = self.api("POST", "/api/auth/login", {"login": "t.tg.manager", "password": self.PASSWORD})
+        self.assertError(locked, 429, "too_many_attempts")
+        # When to try again, in seconds (at most the 15-minute window), readable by a browser client too.
+        self.assertTrue(0 < int(locked[2].headers["Retry-After"]) <= 15 * 60, locked[2].headers)
+        self.assertIn("Retry-After", locked[2].headers["Access-Control-Expose-Headers"])
 
     def test_a_successful_login_clears_earlier_failures(self):
         for _attempt in range(4):
