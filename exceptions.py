@@ -36,15 +36,26 @@ class AbsForbidden(AbsRefusal):
     """The caller may not do this."""
 
 
+# code -> meaning of every RefusalCode defined: one meaning (so one HTTP status) per code. The API kit
+# builds the document's error-code enum and the README's code table from it (controllers/api_kit.py).
+REFUSAL_CODES = {}
+
+
 @dataclass(frozen=True)
 class RefusalCode:
     """A stable machine code bound to one meaning, defined once in a ``models/*_rules.py`` module.
 
-    ``raise LOT_REQUIRED(env._("..."), details={...})`` raises the meaning with that code.
+    ``raise LOT_REQUIRED(env._("..."), details={...})`` raises the meaning with that code. A code
+    defined twice (two rules modules may share one) must keep its meaning: a client reads the code.
     """
 
     code: str
     meaning: type[AbsRefusal]
+
+    def __post_init__(self):
+        known = REFUSAL_CODES.setdefault(self.code, self.meaning)
+        if known is not self.meaning:
+            raise TypeError(f"refusal code {self.code!r} is already a {known.__name__}, not a {self.meaning.__name__}")
 
     def __call__(self, message, details=None):
         return self.meaning(message, self.code, details)

@@ -8,6 +8,7 @@ The same declarations build ``GET /api/openapi.json``.
 """
 
 import contextlib
+import datetime
 import functools
 import json
 import logging
@@ -19,13 +20,14 @@ import psycopg2
 from pydantic import ValidationError as PydanticValidationError
 from werkzeug.exceptions import HTTPException
 
-from odoo import api, fields, http
+from odoo import api, http
 from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 from odoo.service.model import MAX_TRIES_ON_CONCURRENCY_FAILURE, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
-from ..exceptions import AbsConflict, AbsForbidden, AbsInvalid, AbsNotFound, AbsRefusal
+from ..exceptions import REFUSAL_CODES, AbsConflict, AbsForbidden, AbsInvalid, AbsNotFound, AbsRefusal
 from ..models.abs_api_token import InvalidToken
+from ..models.abs_login_attempt import WINDOW as LOGIN_WINDOW
 from ..schemas.common import Filter
 
 _logger = logging.getLogger(__name__)
@@ -36,10 +38,22 @@ API_KEY = "api_key"
 PUBLIC = "public"
 
 CORS_ALLOWED_HEADERS = "Authorization, X-API-KEY, X-SA-ID, Content-Type, Idempotency-Key, Accept"
+# What a browser client may read of an answer besides the safelisted headers.
+CORS_EXPOSED_HEADERS = "Content-Type, Content-Disposition, Idempotent-Replayed, Retry-After, Allow"
 CORS_MAX_AGE = "86400"
 
 
 # --------------------------------------------------------------------------- errors
+
+
+# A model refuses by meaning (exceptions.py); only the kit says which status a meaning answers.
+REFUSAL_STATUS = {AbsInvalid: 400, AbsNotFound: 404, AbsConflict: 409, AbsForbidden: 403}
+REFUSAL_TEXT = {
+    AbsInvalid: "a business rule refused the request as asked",
+    AbsNotFound: "a record the request names does not exist (or is another SA's)",
+    AbsConflict: "the current state of the data refuses the request",
+    AbsForbidden: "the caller may not do this",
+}
 
 
 class ApiError(Exception):
@@ -53,13 +67,50 @@ class ApiError(Exception):
         self.details = details
 
 
+# The kit's own codes: code -> (HTTP status, when). With the models' refusal codes (exceptions.REFUSAL_CODES)
+# they are every code an answer can carry: the document's ErrorCode enum and the README's table are built
+# from error_codes(), and tests/test_error_codes.py checks that every code raised anywhere is in it.
+KIT_CODES = {
+    "invalid_json": (400, "the body is not a JSON object, or not one within the limits"),
+    "invalid_body": (400, "the body does not match its schema: `details.fields`"),
+    "invalid_query": (400, "the query string does not match its schema: `details.fields`"),
+    "invalid_id": (400, "an id in the path is not a positive integer: `details.fields`"),
+    "invalid_characters": (400, "NUL characters in the path, headers, query or body"),
+    "invalid_sa_header": (400, "`X-SA-ID` is not a positive integer"),
+    "sa_required": (400, "a write by a caller of several SAs without `X-SA-ID`"),
+    "invalid_idempotency_key": (400, "`Idempotency-Key` is not 1 to 255 printable characters"),
+    "rejected": (400, "an Odoo rule refused the operation (the message says which)"),
+    "unauthorized": (401, "missing or invalid credentials (a failed login too): log in again"),
+    "token_expired": (401, "the token has expired: refresh it (an expired refresh token: log in again)"),
+    "token_revoked": (401, "the token was revoked (logout, or a refresh token already used): log in again"),
+    "bad_signature": (401, "a mobile-money callback whose `X-Signature` does not match"),
+    "forbidden": (403, "the caller may not do this"),
+    "sa_forbidden": (403, "`X-SA-ID` names an SA the caller has no membership in"),
+    "role_forbidden": (403, "the operation needs the staff role in the SA"),
+    "not_found": (404, "no such record or route (another SA's record is answered alike)"),
+    "method_not_allowed": (405, "the path exists for other methods (header `Allow`)"),
+    "conflict": (409, "the request conflicts with existing data (a duplicate, a record in use)"),
+    "idempotency_key_reused": (409, "the `Idempotency-Key` was used for another request"),
+    "concurrent_update": (409, "others changed the same records: nothing was written, send it again"),
+    "too_many_attempts": (429, "too many failed logins for this identifier (header `Retry-After`)"),
+    "internal_error": (500, "a bug: nothing was written"),
+}
+# What each 401 code tells the caller to do.
+UNAUTHORIZED_MESSAGES = {
+    "unauthorized": "Authentication required: missing or invalid credentials.",
+    "token_expired": "The token has expired: refresh it, or log in again if it was the refresh token.",
+    "token_revoked": "The token was revoked: log in again.",
+}
+
+
 def bad_request(message, code="bad_request", details=None):
     return ApiError(400, code, message, details)
 
 
-def unauthorized():
-    # One generic answer whatever the cause: the cause goes to the log, not to the caller.
-    return ApiError(401, "unauthorized", "Authentication required: missing, invalid or expired credentials.")
+def unauthorized(code="unauthorized"):
+    """401: ``token_expired`` (refresh), ``token_revoked`` (log in again) or ``unauthorized`` for any
+    other missing or invalid credential (the detail goes to the log, not to the caller)."""
+    return ApiError(401, code, UNAUTHORIZED_MESSAGES[code])
 
 
 def forbidden(message, code="forbidden"):
@@ -72,6 +123,29 @@ def not_found(what="Record"):
 
 def conflict(message, code="conflict", details=None):
     return ApiError(409, code, message, details)
+
+
+def error_codes():
+    """Every error code an answer can carry: ``{code: (status, meaning)}``, sorted by code.
+
+    The models' refusal codes answer the status of their meaning (REFUSAL_STATUS); a code that is
+    both the kit's and a model's (``not_found``, ``role_forbidden``) must answer the same status.
+    """
+    codes = dict(KIT_CODES)
+    for code, meaning in REFUSAL_CODES.items():
+        status = REFUSAL_STATUS[meaning]
+        if code in codes and codes[code][0] != status:
+            raise TypeError(
+                f"error code {code!r} answers {codes[code][0]} in the kit, {status} as a {meaning.__name__}"
+            )
+        codes.setdefault(code, (status, REFUSAL_TEXT[meaning]))
+    return dict(sorted(codes.items()))
+
+
+def error_code_table():
+    """The README's table of error codes (between its ``error-codes`` markers), from error_codes()."""
+    rows = [f"| `{code}` | {status} | {meaning} |" for code, (status, meaning) in error_codes().items()]
+    return "\n".join(["| code | status | meaning |", "|---|---|---|", *rows])
 
 
 # --------------------------------------------------------------------------- caller context
@@ -163,6 +237,8 @@ class RouteSpec:
     role: str | None = None  # "staff": employees need that role in the acting SA (API keys pass)
     readonly: bool = False  # served on a read-only cursor (a replica when configured): nothing to roll back
     links: dict = field(default_factory=dict)  # name -> Link, on the answer of ``status``
+    operation_id: str = ""  # action-style, from the handler's name (``confirmOrder``); stable across path changes
+    alias_of: str | None = None  # an alias path (deprecated): the canonical path of the same operation
 
     @functools.cached_property
     def path_regex(self):
@@ -185,12 +261,27 @@ class Link:
 
     @property
     def operation_id(self):
-        return operation_id(self.method, self.path)
+        return route_spec(self.method, self.path).operation_id
 
 
-def operation_id(method, path):
-    """'POST', '/api/orders/{order_id}/confirm' -> 'post_api_orders_order_id_confirm' (alias paths differ)."""
-    return re.sub(r"\W+", "_", f"{method.lower()}{path}").strip("_")
+def route_spec(method, path):
+    """The declaration of ``method`` ``path`` (an OpenAPI path: ``{name}`` placeholders)."""
+    spec = next((r for r in ROUTES if r.method == method.upper() and r.path == path), None)
+    if not spec:
+        raise KeyError(f"no API route {method} {path}")
+    return spec
+
+
+def _camel(name):
+    """'register_payment' -> 'registerPayment'."""
+    head, *rest = name.strip("_").split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _alias_operation_id(base, canonical, alias):
+    """``receiveStock`` for /api/stock/receive -> ``receiveStockViaWarehouse`` for /api/warehouse/receive."""
+    segment = next(a for c, a in zip(canonical.split("/"), alias.split("/"), strict=False) if c != a)
+    return base + "Via" + _camel(re.sub(r"\W+", "_", segment)).capitalize()
 
 
 ROUTES = []
@@ -224,6 +315,7 @@ def api_route(
     readonly=None,
     role=None,
     links=None,
+    operation_id=None,
 ):
     """Declare an API route. ``path`` uses ``{name}`` (int) or ``{name:str}`` placeholders.
 
@@ -231,6 +323,8 @@ def api_route(
     returns a dict (the JSON answer, ``success: true`` added) or an ``http.Response``.
     ``role="staff"``: only staff of the acting SA (and API keys) may call it; others get 403.
     ``links``: ``{name: Link(...)}``, the OpenAPI links of the ``status`` answer (what to call next with it).
+    ``operation_id``: the OpenAPI operationId, an action (``confirmOrder``); default: the handler's name in
+    camelCase. With several paths the first is the canonical one; the others are deprecated aliases.
     """
     assert role in (None, "staff"), role
     readonly = (method == "GET") if readonly is None else readonly
@@ -241,7 +335,8 @@ def api_route(
     def decorator(func):
         # Docstrings are written for Python readers (``code``); the OpenAPI document shows Markdown.
         doc = (func.__doc__ or "").strip().replace("``", "`")
-        for one_path in paths:
+        base_id = operation_id or _camel(func.__name__)
+        for index, one_path in enumerate(paths):
             ROUTES.append(
                 RouteSpec(
                     path=_openapi_path(one_path),
@@ -260,6 +355,8 @@ def api_route(
                     role=role,
                     readonly=readonly,
                     links=dict(links or {}),
+                    operation_id=_alias_operation_id(base_id, paths[0], one_path) if index else base_id,
+                    alias_of=_openapi_path(paths[0]) if index else None,
                 )
             )
         specs = ROUTES[-len(paths) :]
@@ -307,7 +404,7 @@ def _cors_headers():
     return [
         ("Access-Control-Allow-Origin", origin),
         ("Access-Control-Allow-Headers", CORS_ALLOWED_HEADERS),
-        ("Access-Control-Expose-Headers", "Content-Type"),
+        ("Access-Control-Expose-Headers", CORS_EXPOSED_HEADERS),
     ]
 
 
@@ -328,12 +425,21 @@ def error_response(error):
     payload = {"success": False, "error": error.message, "code": error.code}
     if error.details:
         payload["details"] = error.details
-    return json_response(payload, status=error.status)
+    response = json_response(payload, status=error.status)
+    if error.status == 429:
+        # A locked identifier is free again when its window ends, at the latest.
+        response.headers["Retry-After"] = str(int(LOGIN_WINDOW.total_seconds()))
+    return response
 
 
 def _json_default(value):
-    if hasattr(value, "isoformat"):
-        return fields.Datetime.to_string(value) if hasattr(value, "hour") else value.isoformat()
+    """Dates as ``YYYY-MM-DD``; datetimes as RFC 3339 in UTC with ``Z`` (Odoo stores them naive in UTC)."""
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo:
+            value = value.astimezone(datetime.UTC).replace(tzinfo=None)
+        return value.isoformat(timespec="seconds") + "Z"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
@@ -393,7 +499,7 @@ def _authenticate(spec):
         kind, subject_id, claims = env["abs.api.token"]._decode(token, use="access", kinds=kinds)
     except InvalidToken as exc:
         _logger.info("API token refused on %s %s: %s", spec.method, spec.path, exc)
-        raise unauthorized() from None
+        raise unauthorized(exc.code) from None
 
     if kind == CUSTOMER:
         customer = env["res.partner"].browse(subject_id).exists()
@@ -626,10 +732,6 @@ def _idempotency(ctx, spec):
 
 
 # --------------------------------------------------------------------------- dispatch
-
-
-# A model refuses by meaning (exceptions.py); only the kit says which status a meaning answers.
-REFUSAL_STATUS = {AbsInvalid: 400, AbsNotFound: 404, AbsConflict: 409, AbsForbidden: 403}
 
 
 # A refusal the client mends by another call: the API names that route (models speak of records, not routes).

@@ -11,6 +11,7 @@ from ..schemas.auth import (
     LoginRequest,
     LoginResponse,
     LogoutRequest,
+    LogoutResponse,
     MeResponse,
     RefreshRequest,
     TokenPair,
@@ -75,7 +76,15 @@ class AbsAuthController(http.Controller):
         """Rotate tokens: the refresh token is spent, a new pair is issued in the same session."""
         return _rotate(ctx, body.refresh_token, EMPLOYEE)
 
-    @api_route("/api/auth/logout", "POST", auth=(EMPLOYEE,), body=LogoutRequest, tags=("Auth",), readonly=False)
+    @api_route(
+        "/api/auth/logout",
+        "POST",
+        auth=(EMPLOYEE,),
+        body=LogoutRequest,
+        response=LogoutResponse,
+        tags=("Auth",),
+        readonly=False,
+    )
     def employee_logout(self, ctx, body, query):
         """Revoke the calling token and its login session (the refresh token stops working too)."""
         _logout(ctx, body)
@@ -137,6 +146,7 @@ class AbsAuthController(http.Controller):
         "POST",
         auth=(CUSTOMER,),
         body=LogoutRequest,
+        response=LogoutResponse,
         tags=("Customer portal",),
         readonly=False,
     )
@@ -178,9 +188,9 @@ def _throttled_login(ctx, kind, identifier, authenticate, device_token=None):
 def _rotate(ctx, refresh_token, kind):
     try:
         _kind, _id, pair = ctx.env["abs.api.token"]._rotate(refresh_token, kind)
-    except InvalidToken:
+    except InvalidToken as exc:
         # Answered, not raised: a reused token's session revocation must commit with the 401.
-        return error_response(unauthorized())
+        return error_response(unauthorized(exc.code))
     return pair
 
 

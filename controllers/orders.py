@@ -98,7 +98,13 @@ class AbsOrderController(http.Controller):
         return order_answer(order._abs_update_quotation(body.model_dump(exclude_unset=True)))
 
     @api_route(
-        "/api/orders/{order_id}/add-lines", "POST", auth=AUTH, body=OrderAddLines, response=OrderResponse, tags=TAGS
+        "/api/orders/{order_id}/add-lines",
+        "POST",
+        auth=AUTH,
+        body=OrderAddLines,
+        response=OrderResponse,
+        tags=TAGS,
+        operation_id="addOrderLines",
     )
     def add_lines(self, ctx, body, query, order_id):
         """Add product lines (and/or a Bill of Products) to a quotation; an approval given before is withdrawn."""
@@ -184,6 +190,7 @@ class AbsOrderController(http.Controller):
         response=OrderResponse,
         tags=TAGS,
         links={"ConfirmOrder": QUOTATION_LINKS["ConfirmOrder"]},
+        operation_id="approveOrder",
     )
     def approve(self, ctx, body, query, order_id):
         """Approve an order waiting for approval: staff of the order's SA only (an agent gets 403)."""
@@ -192,7 +199,13 @@ class AbsOrderController(http.Controller):
         return order_answer(order)
 
     @api_route(
-        "/api/orders/{order_id}/reject", "POST", auth=AUTH, body=RejectRequest, response=OrderResponse, tags=TAGS
+        "/api/orders/{order_id}/reject",
+        "POST",
+        auth=AUTH,
+        body=RejectRequest,
+        response=OrderResponse,
+        tags=TAGS,
+        operation_id="rejectOrder",
     )
     def reject(self, ctx, body, query, order_id):
         """Reject an order waiting for approval, with the reason: back to draft. Staff of the order's SA only."""
@@ -208,6 +221,7 @@ class AbsOrderController(http.Controller):
         response=OrderResponse,
         tags=TAGS,
         links=CONFIRMED_LINKS,
+        operation_id="confirmOrder",
     )
     def confirm(self, ctx, body, query, order_id):
         """Confirm: the delivery of the physical lines (reserved unless ``reserve`` is false) and a draft
@@ -217,7 +231,13 @@ class AbsOrderController(http.Controller):
         return order_answer(order)
 
     @api_route(
-        "/api/orders/{order_id}/finalize", "POST", auth=AUTH, body=EmptyRequest, response=OrderResponse, tags=TAGS
+        "/api/orders/{order_id}/finalize",
+        "POST",
+        auth=AUTH,
+        body=EmptyRequest,
+        response=OrderResponse,
+        tags=TAGS,
+        operation_id="finalizeOrder",
     )
     def finalize(self, ctx, body, query, order_id):
         """Finalize (close) a confirmed order: locked, no more changes."""

@@ -15,6 +15,7 @@ class AbsReportController(http.Controller):
         response=SaSummaryResponse,
         role="staff",
         tags=("Reports",),
+        operation_id="getSaSummary",
     )
     def sa_summary(self, ctx, body, query):
         """Revenue, receivables, collected and deliveries per SA, for the SAs the caller is staff of

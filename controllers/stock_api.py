@@ -265,6 +265,7 @@ class AbsStockController(http.Controller):
         response=PickingCreatedResponse,
         status=201,
         tags=TAGS,
+        operation_id="receiveStock",
     )
     def receive(self, ctx, body, query):
         """Receive goods from a supplier (staff): a receipt with its lots/serials, validated unless validate=false.
@@ -296,6 +297,7 @@ class AbsStockController(http.Controller):
         body=AdjustmentRequest,
         response=AdjustmentResponse,
         tags=TAGS,
+        operation_id="adjustStock",
     )
     def adjustment(self, ctx, body, query):
         """Inventory count correction (staff): stock is set to the counted quantities.
@@ -325,6 +327,7 @@ class AbsStockController(http.Controller):
         response=PickingCreatedResponse,
         status=201,
         tags=TAGS,
+        operation_id="transferStock",
     )
     def transfer(self, ctx, body, query):
         """Internal transfer between two stock locations (staff), from stock that is there and not reserved."""
@@ -350,6 +353,7 @@ class AbsStockController(http.Controller):
         response=ScrapResponse,
         status=201,
         tags=TAGS,
+        operation_id="scrapStock",
     )
     def scrap(self, ctx, body, query):
         """Scrap units (staff) from a stock location, by default the company's main stock."""

@@ -40,7 +40,15 @@ def _check_claim_types(claims):
 
 
 class InvalidToken(Exception):
-    """The token is not one this database issued for this use; the reason is for the log only."""
+    """The token is not one this database issued for this use; the reason is for the log only.
+
+    ``code`` is what the caller may know: ``token_expired`` and ``token_revoked`` for a token this
+    database did sign (the signature is checked first), ``unauthorized`` for anything else.
+    """
+
+    def __init__(self, reason, code="unauthorized"):
+        super().__init__(reason)
+        self.code = code
 
 
 class AbsApiToken(models.AbstractModel):
@@ -153,6 +161,8 @@ class AbsApiToken(models.AbstractModel):
                 issuer=ISSUERS[kind],
                 options={"require": REQUIRED_CLAIMS},
             )
+        except jwt.ExpiredSignatureError as exc:
+            raise InvalidToken(f"{type(exc).__name__}: {exc}", code="token_expired") from exc
         except jwt.PyJWTError as exc:
             raise InvalidToken(f"{type(exc).__name__}: {exc}") from exc
         _check_claim_types(claims)
@@ -164,7 +174,7 @@ class AbsApiToken(models.AbstractModel):
             raise InvalidToken(f"a {claims.get('use')!r} token used as {use!r}")
         claims["exp_dt"] = datetime.fromtimestamp(claims["exp"], UTC).replace(tzinfo=None)
         if check_revoked and self.env["abs.jwt.revocation"]._is_revoked(claims):
-            raise InvalidToken("token revoked")
+            raise InvalidToken("token revoked", code="token_revoked")
         return kind, int(raw_id), claims
 
     @api.model
@@ -183,7 +193,7 @@ class AbsApiToken(models.AbstractModel):
             if not employee or not employee.active or not employee._active_memberships():
                 raise InvalidToken("employee archived or without a membership in force")
         if not self.env["abs.jwt.revocation"]._spend_refresh(claims):
-            raise InvalidToken("refresh token already spent or revoked")
+            raise InvalidToken("refresh token already spent or revoked", code="token_revoked")
         return decoded_kind, subject_id, self._issue_pair(decoded_kind, subject_id, session_id=claims.get("sid"))
 
     @api.model

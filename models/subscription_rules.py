@@ -4,7 +4,7 @@ Not a model: the codes ``abs.subscription`` raises (see ``models/stock_rules.py`
 ``raise SUBSCRIPTION_STATE(env._("..."), details={...})``.
 """
 
-from ..exceptions import AbsConflict, AbsInvalid, AbsNotFound, RefusalCode
+from ..exceptions import AbsInvalid, AbsNotFound, RefusalCode
 
 # --------------------------------------------------------------------------- what a request names
 NOT_FOUND = RefusalCode("not_found", AbsNotFound)  # the customer or product (another SA's: as if missing)
@@ -13,6 +13,4 @@ INVALID_DATES = RefusalCode("invalid_dates", AbsInvalid)  # an end before the st
 INVALID_REASON = RefusalCode("invalid_reason", AbsInvalid)  # a cancellation reason not in the configured list
 
 # --------------------------------------------------------------------------- states
-SUBSCRIPTION_STATE = RefusalCode(
-    "invalid_state", AbsConflict
-)  # pausing what is not active, resuming what is not paused
+SUBSCRIPTION_STATE = RefusalCode("invalid_state", AbsInvalid)  # pausing what is not active, resuming what is not paused

@@ -4,9 +4,21 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from .common import ApiDate, Filter, IdName, PageQuery, PageResponse, PositiveId, QueryId, RequestBody
+from .common import (
+    ApiDate,
+    DateOut,
+    DateTimeOut,
+    Filter,
+    IdName,
+    PageQuery,
+    PageResponse,
+    PositiveId,
+    QueryId,
+    RequestBody,
+    named_enum,
+)
 
-AssetState = Literal["active", "transferred", "inactive", "decommissioned"]
+AssetState = named_enum("AssetState", ("active", "transferred", "inactive", "decommissioned"))
 
 
 def _never_null(schema):
@@ -75,12 +87,12 @@ class AssetOut(BaseModel):
     product: IdName
     customer: IdName
     lot: LotBrief | None
-    installation_date: str | None
+    installation_date: DateOut | None
     service_account: IdName | None
     actor: IdName | None
     delivery: IdName | None
     notes: str | None
-    create_date: str | None
+    create_date: DateTimeOut | None
 
 
 class AssetResponse(BaseModel):

@@ -1,6 +1,9 @@
 from pydantic import BaseModel, Field
 
-from .common import RequestBody
+from ..models.ov_membership import ROLE_CODES
+from .common import RequestBody, named_enum
+
+MembershipRole = named_enum("MembershipRole", (code for code, _label in ROLE_CODES))
 
 
 class LoginRequest(RequestBody):
@@ -46,7 +49,7 @@ class ServiceAccountRole(BaseModel):
     id: int
     name: str
     code: str
-    role: str
+    role: MembershipRole
 
 
 class EmployeeInfo(BaseModel):
@@ -66,6 +69,11 @@ class DeviceToken(BaseModel):
     device_token: str = Field(
         description="Keep it on the device and send it with this identity's next logins (`device_token`)."
     )
+
+
+class LogoutResponse(BaseModel):
+    success: bool = True
+    message: str = Field(examples=["Logged out"])
 
 
 class LoginResponse(TokenPair, DeviceToken):

@@ -1,8 +1,8 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, WithJsonSchema
 
 MAX_PAGE_SIZE = 200
 MAX_PAGE = 1_000_000  # keeps the offset a sane number whatever the page size
@@ -17,7 +17,40 @@ MAX_QUANTITY = 1e9
 PositiveId = Annotated[int, Field(gt=0, le=MAX_DB_INT, strict=True)]
 QueryId = Annotated[int, Field(gt=0, le=MAX_DB_INT)]
 ApiDate = Annotated[date, Field(ge=MIN_DATE, le=MAX_DATE, description="ISO 8601 date, years 1900 to 2999")]
+# Answers: a datetime is RFC 3339 in UTC with its zone ("2026-12-05T21:27:52Z", see api_kit.dumps), a date YYYY-MM-DD.
+DateTimeOut = Annotated[datetime, Field(description="RFC 3339 datetime in UTC, e.g. 2026-12-05T21:27:52Z")]
+DateOut = Annotated[date, Field(description="Date, YYYY-MM-DD")]
+# Requests: RFC 3339 says a datetime carries its zone; one without is refused, not guessed.
+ApiDateTime = Annotated[AwareDatetime, Field(description="RFC 3339 datetime with its zone, e.g. 2026-12-05T21:27:52Z")]
 Quantity = Annotated[float, Field(gt=0, le=MAX_QUANTITY, allow_inf_nan=False)]
+
+
+# name -> JSON schema of every named enum: the OpenAPI document's components (controllers/openapi.py).
+ENUMS = {}
+
+
+def named_enum(name, values, description=None):
+    """A ``Literal`` of ``values`` (what validates) that the OpenAPI document shows as the component ``name``.
+
+    Requests, answers and list filters that take the same values use the same alias, so a generated
+    client has one type for them (``DeliveryState``), not one per field.
+    """
+    values = tuple(values)
+    schema = {"type": "string", "enum": list(values), **({"description": description} if description else {})}
+    if ENUMS.setdefault(name, schema) != schema:
+        raise TypeError(f"two different enums are named {name}")
+    return Annotated[Literal[values], WithJsonSchema(enum_marker(name))]
+
+
+def enum_marker(name):
+    """Where the named enum ``name`` goes: controllers/openapi.py turns it into a ``$ref`` to its component.
+
+    (A ``$ref`` written here would be looked up by pydantic among the models' own definitions.)
+    """
+    return {NAMED_ENUM_KEY: name}
+
+
+NAMED_ENUM_KEY = "x-abs-named-enum"
 
 
 @dataclass(frozen=True)
@@ -68,11 +101,25 @@ class IdName(BaseModel):
     name: str
 
 
+class ErrorDetails(BaseModel):
+    """What an error adds to its message: ``fields`` for invalid input, other keys by code."""
+
+    model_config = ConfigDict(extra="allow")
+
+    fields: dict[str, str] | None = Field(
+        None,
+        description="Invalid input: each wrong field (a dotted path into the body or query, `__root__` for the "
+        "whole) and what is wrong with it",
+        examples=[{"lines.0.quantity": "Input should be greater than 0"}],
+    )
+
+
 class ErrorResponse(BaseModel):
     success: bool = False
-    error: str
-    code: str
-    details: dict | None = None
+    error: str = Field(description="What went wrong, for a person")
+    # The ErrorCode component lists every code with its status (controllers/api_kit.error_codes).
+    code: Annotated[str, WithJsonSchema(enum_marker("ErrorCode"))]
+    details: ErrorDetails | None = None
 
 
 class PageResponse(BaseModel):

@@ -1,20 +1,25 @@
 from pydantic import BaseModel, Field, field_validator
 
-from .common import IdName, PageQuery, PageResponse, PositiveId, RequestBody
+from .common import DateTimeOut, IdName, PageQuery, PageResponse, PositiveId, RequestBody
 
 
 class CustomerWrite(RequestBody):
-    phone: str | None = Field(None, max_length=32)
-    email: str | None = Field(None, max_length=240, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: str | None = Field(None, max_length=32, examples=["+228 90 11 22 33"])
+    email: str | None = Field(
+        None, max_length=240, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", examples=["marie.dupont@example.com"]
+    )
     street: str | None = Field(None, max_length=240)
     city: str | None = Field(None, max_length=120)
     zip: str | None = Field(None, max_length=24)
-    country_code: str | None = Field(None, min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
+    country_code: str | None = Field(
+        None, min_length=2, max_length=2, description="ISO 3166-1 alpha-2", examples=["TG"]
+    )
     ref: str | None = Field(None, max_length=64, description="Your own reference for the customer")
     outlet_id: PositiveId | None = Field(None, description="Outlet of the acting SA where the customer was met")
     pin: str | None = Field(
         None,
         pattern=r"^[0-9]{4,8}$",
+        examples=["1234"],
         description="Portal PIN, 4 to 8 digits, for the customer login (stored hashed, never returned)",
     )
 
@@ -51,7 +56,7 @@ class CustomerOut(BaseModel):
     service_accounts: list[IdName]
     outlet: IdName | None
     created_by: IdName | None
-    create_date: str
+    create_date: DateTimeOut
 
 
 class CustomerResponse(BaseModel):

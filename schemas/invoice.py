@@ -4,12 +4,24 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from .common import ApiDate, Filter, IdName, PageQuery, PageResponse, PositiveId, Quantity, QueryId, RequestBody
+from .common import (
+    ApiDate,
+    DateOut,
+    Filter,
+    IdName,
+    PageQuery,
+    PageResponse,
+    PositiveId,
+    Quantity,
+    QueryId,
+    RequestBody,
+    named_enum,
+)
 
-InvoiceState = Literal["draft", "posted", "cancel"]
+InvoiceState = named_enum("InvoiceState", ("draft", "posted", "cancel"))
 # Odoo's payment_state as the API shows it: "in_payment" (paid, bank not reconciled yet) is "paid" (seed workflow 7).
-PaymentState = Literal["not_paid", "partial", "paid", "reversed"]
-MoveType = Literal["out_invoice", "out_refund"]
+PaymentState = named_enum("InvoicePaymentState", ("not_paid", "partial", "paid", "reversed"))
+MoveType = named_enum("MoveType", ("out_invoice", "out_refund"))
 
 
 def _payment_states(value):
@@ -102,8 +114,8 @@ class InvoiceSummaryOut(BaseModel):
     partner: IdName | None
     service_account: IdName | None
     invoice_origin: str | None
-    invoice_date: str | None
-    invoice_date_due: str | None
+    invoice_date: DateOut | None
+    invoice_date_due: DateOut | None
     amount_untaxed: float
     amount_tax: float
     amount_total: float
@@ -157,7 +169,7 @@ class InvoicePdfResponse(BaseModel):
 
 
 class NextPaymentOut(BaseModel):
-    due_date: str | None
+    due_date: DateOut | None
     amount: float
     currency: str | None
     invoice: IdName

@@ -7,6 +7,8 @@ from pydantic import BaseModel, Field, model_validator
 from .common import (
     MAX_QUANTITY,
     ApiDate,
+    DateOut,
+    DateTimeOut,
     Filter,
     IdName,
     PageQuery,
@@ -15,14 +17,16 @@ from .common import (
     Quantity,
     QueryId,
     RequestBody,
+    named_enum,
     start_of_day,
     start_of_next_day,
 )
 
-OrderState = Literal["draft", "sent", "sale", "cancel"]
-ApprovalState = Literal["none", "waiting", "approved", "rejected"]
-InvoiceStatus = Literal["upselling", "invoiced", "to invoice", "no"]
-DeliveryStatus = Literal["pending", "started", "partial", "full"]
+OrderState = named_enum("OrderState", ("draft", "sent", "sale", "cancel"))
+# Odoo's sale.order invoice_status and delivery_status.
+OrderInvoiceStatus = named_enum("OrderInvoiceStatus", ("upselling", "invoiced", "to invoice", "no"))
+OrderDeliveryStatus = named_enum("OrderDeliveryStatus", ("pending", "started", "partial", "full"))
+ApprovalState = named_enum("ApprovalState", ("none", "waiting", "approved", "rejected"))
 Price = Annotated[float, Field(ge=0, le=MAX_QUANTITY, allow_inf_nan=False)]
 Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 
@@ -150,7 +154,7 @@ class ApprovalOut(BaseModel):
     note: str | None
     reject_reason: str | None
     decided_by: IdName | None
-    decided_at: str | None
+    decided_at: DateTimeOut | None
 
 
 class OrderLineOut(BaseModel):
@@ -185,17 +189,17 @@ class OrderSummaryOut(BaseModel):
     agent: IdName | None
     outlet: IdName | None
     client_order_ref: str | None
-    date_order: str | None
-    validity_date: str | None
+    date_order: DateTimeOut | None
+    validity_date: DateOut | None
     amount_untaxed: float
     amount_tax: float
     amount_total: float
     currency: str | None
-    invoice_status: InvoiceStatus | None = Field(
+    invoice_status: OrderInvoiceStatus | None = Field(
         description="Odoo's: `to invoice` (something invoiceable now), `invoiced` (all of it), `upselling`, "
         "`no` (nothing to invoice yet, e.g. goods not delivered); null for a cancelled order"
     )
-    delivery_status: DeliveryStatus | None = Field(
+    delivery_status: OrderDeliveryStatus | None = Field(
         description="Odoo's: `pending` (nothing delivered), `started`, `partial` (a backorder remains), `full`; "
         "null while the order has no delivery (a quotation, services only)"
     )

@@ -15,13 +15,15 @@ from .common import (
     PositiveId,
     QueryId,
     RequestBody,
+    named_enum,
 )
+from .invoice import PaymentState as InvoicePaymentState
 
-PaymentSource = Literal["cash", "bank", "mobile_money"]
-PaymentState = Literal["draft", "in_process", "paid", "canceled", "rejected"]
-AttemptState = Literal["draft", "pending", "done", "error", "cancel"]
+PaymentSource = named_enum("PaymentSource", ("cash", "bank", "mobile_money"))
+PaymentState = named_enum("PaymentState", ("draft", "in_process", "paid", "canceled", "rejected"))
+AttemptState = named_enum("AttemptState", ("draft", "pending", "done", "error", "cancel"))
 Amount = Annotated[float, Field(gt=0, le=MAX_QUANTITY, allow_inf_nan=False)]
-Phone = Annotated[str, Field(min_length=6, max_length=32, pattern=r"^\+?[0-9 ()-]+$")]
+Phone = Annotated[str, Field(min_length=6, max_length=32, pattern=r"^\+?[0-9 ()-]+$", examples=["+228 90 11 22 33"])]
 
 # --------------------------------------------------------------------------- requests
 
@@ -74,7 +76,7 @@ class CustomerPaymentListQuery(PageQuery):
 class InvoiceRef(BaseModel):
     id: int
     name: str
-    payment_state: str
+    payment_state: InvoicePaymentState
     amount_total: float
     amount_residual: float
 

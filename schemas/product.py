@@ -15,6 +15,7 @@ from .common import (
     Quantity,
     QueryId,
     RequestBody,
+    named_enum,
 )
 
 
@@ -22,16 +23,16 @@ def _keys(selection):
     return tuple(key for key, _label in selection)
 
 
-PuCategory = Literal[_keys(PU_CATEGORIES)]
-ServiceType = Literal[_keys(SERVICE_TYPES)]
-ContractType = Literal[_keys(CONTRACT_TYPES)]
-PuMetric = Literal[_keys(PU_METRICS)]
+PuCategory = named_enum("PuCategory", _keys(PU_CATEGORIES))
+ServiceType = named_enum("ServiceType", _keys(SERVICE_TYPES))
+ContractType = named_enum("ContractType", _keys(CONTRACT_TYPES))
+PuMetric = named_enum("PuMetric", _keys(PU_METRICS))
 # The seed's words (API-CONTRACT.md): storable = Odoo 18's consu + is_storable. Odoo's combo
 # products are listed as they are but not created through the API.
-ProductTypeIn = Literal["storable", "consu", "service"]
-ProductType = Literal["storable", "consu", "service", "combo"]
-Tracking = Literal["serial", "lot", "none"]
-InvoicePolicy = Literal["order", "delivery"]
+ProductTypeIn = named_enum("ProductTypeIn", ("storable", "consu", "service"))
+ProductType = named_enum("ProductType", ("storable", "consu", "service", "combo"))
+Tracking = named_enum("Tracking", ("serial", "lot", "none"))
+InvoicePolicy = named_enum("InvoicePolicy", ("order", "delivery"))
 Price = Annotated[float, Field(ge=0, le=MAX_QUANTITY, allow_inf_nan=False)]
 Sequence = Annotated[int, Field(ge=0, le=1_000_000)]
 

@@ -1,13 +1,14 @@
 """Warehouse & stock schemas (seed: "Warehouse & Stock (stock_api.py)" and workflow 0)."""
 
-from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .common import (
     MAX_QUANTITY,
     ApiDate,
+    ApiDateTime,
+    DateTimeOut,
     Filter,
     IdName,
     PageQuery,
@@ -17,11 +18,21 @@ from .common import (
     QueryId,
     QueryParams,
     RequestBody,
+    named_enum,
     start_of_day,
     start_of_next_day,
 )
+from .product import Tracking
 
-PickingState = Literal["draft", "waiting", "confirmed", "assigned", "done", "cancel", "active"]
+PICKING_STATES = ("draft", "waiting", "confirmed", "assigned", "done", "cancel")
+PickingState = named_enum("PickingState", PICKING_STATES, "State of a receipt, delivery or transfer")
+PickingStateFilter = named_enum("PickingStateFilter", (*PICKING_STATES, "active"), "A picking state, or active")
+MoveState = named_enum(
+    "MoveState", ("draft", "waiting", "confirmed", "partially_available", "assigned", "done", "cancel")
+)
+# What a stock movement was: a picking's operation type, else an inventory count or a scrap.
+MovementType = named_enum("MovementType", ("incoming", "outgoing", "internal", "inventory", "scrap", "other"))
+ScrapState = named_enum("ScrapState", ("draft", "done"))
 # A counted quantity: zero is a count too (nothing left).
 CountedQuantity = Annotated[float, Field(ge=0, le=MAX_QUANTITY, allow_inf_nan=False)]
 LotName = Annotated[str, Field(min_length=1, max_length=128)]
@@ -78,7 +89,7 @@ class LotLookupQuery(QueryParams):
 
 
 class ReceiptListQuery(PageQuery, CompanyFilter):
-    state: PickingState = Field("active", description="A picking state, or 'active' (neither done nor cancelled)")
+    state: PickingStateFilter = Field("active", description="A picking state, or 'active' (neither done nor cancelled)")
     warehouse_id: Annotated[QueryId | None, Filter("picking_type_id.warehouse_id")] = None
     partner_id: Annotated[QueryId | None, Filter("partner_id")] = None
 
@@ -136,10 +147,21 @@ class ReceiveLine(RequestBody):
 
 
 class ReceiveRequest(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "partner_id": 7,
+                    "origin": "PO0042",
+                    "lines": [{"product_id": 12, "quantity": 2, "lots": ["SK200-0001", "SK200-0002"]}],
+                }
+            ]
+        }
+    )
     warehouse_id: PositiveId | None = Field(None, description="Default: the company's first warehouse")
     partner_id: PositiveId | None = Field(None, description="Supplier (alias: supplier_id)")
     supplier_id: PositiveId | None = Field(None, description="Supplier (alias of partner_id)")
-    scheduled_date: datetime | ApiDate | None = None
+    scheduled_date: ApiDateTime | ApiDate | None = None
     origin: str | None = Field(None, max_length=128, description="Source document, e.g. a PO number")
     validate_: bool = Field(True, alias="validate", description="Validate at once (stock increases now)")
     lines: list[ReceiveLine] = Field(min_length=1, max_length=500)
@@ -182,6 +204,11 @@ class TransferLine(RequestBody):
 
 
 class TransferRequest(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"from_location_id": 8, "to_location_id": 20, "lines": [{"product_id": 12, "qty": 5}]}]
+        }
+    )
     from_location_id: PositiveId
     to_location_id: PositiveId
     validate_: bool = Field(True, alias="validate", description="Validate at once")
@@ -237,7 +264,7 @@ class ProductBrief(BaseModel):
     id: int
     name: str
     default_code: str | None
-    tracking: str
+    tracking: Tracking
 
 
 class LocationLevel(Quantities):
@@ -288,9 +315,9 @@ class LotResponse(BaseModel):
 class PickingSummaryOut(BaseModel):
     id: int
     name: str
-    state: str
-    scheduled_date: str | None
-    date_done: str | None
+    state: PickingState
+    scheduled_date: DateTimeOut | None
+    date_done: DateTimeOut | None
     origin: str | None
     location_from: IdName | None
     location_to: IdName | None
@@ -311,7 +338,7 @@ class MoveOut(BaseModel):
     qty_ordered: float
     qty_done: float
     uom: IdName
-    state: str
+    state: MoveState
     lot_ids: list[int]
 
 
@@ -326,10 +353,10 @@ class ReceiptResponse(BaseModel):
 
 class MovementOut(BaseModel):
     id: int
-    date: str | None
+    date: DateTimeOut | None
     reference: str | None
-    type: str
-    state: str
+    type: MovementType
+    state: MoveState
     product: IdName
     qty_ordered: float
     qty_done: float
@@ -347,7 +374,7 @@ class MovementListResponse(PageResponse):
 class PickingBrief(BaseModel):
     id: int
     name: str
-    state: str
+    state: PickingState
 
 
 class PickingCreatedResponse(BaseModel):
@@ -369,7 +396,7 @@ class AdjustmentResponse(BaseModel):
 class ScrapOut(BaseModel):
     id: int
     name: str
-    state: str
+    state: ScrapState
     product: IdName
     lot: IdName | None
     quantity: float

@@ -2,10 +2,22 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from .common import Filter, IdName, PageQuery, PageResponse, PositiveId, Quantity, QueryId, RequestBody
+from .common import (
+    DateTimeOut,
+    Filter,
+    IdName,
+    PageQuery,
+    PageResponse,
+    PositiveId,
+    Quantity,
+    QueryId,
+    RequestBody,
+    named_enum,
+)
+from .product import Tracking
 from .stock import CompanyFilter, LotName, MoveOut, PickingSummaryOut
 
-DeliveryState = Literal["draft", "waiting", "confirmed", "assigned", "done", "cancel"]
+DeliveryState = named_enum("DeliveryState", ("draft", "waiting", "confirmed", "assigned", "done", "cancel"))
 
 
 class DeliveryListQuery(PageQuery, CompanyFilter):
@@ -90,7 +102,7 @@ class DeliveryMoveLineOut(BaseModel):
 
 
 class DeliveryLineOut(MoveOut):
-    tracking: str
+    tracking: Tracking
     move_lines: list[DeliveryMoveLineOut]
 
 
@@ -109,8 +121,8 @@ class DeliveryDetailResponse(BaseModel):
 class DeliveryDone(BaseModel):
     id: int
     name: str
-    state: str
-    date_done: str | None
+    state: DeliveryState
+    date_done: DateTimeOut | None
 
 
 class DeliveryValidateResponse(BaseModel):

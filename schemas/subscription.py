@@ -1,13 +1,26 @@
 """Subscriptions (seed workflow 10, "Subscriptions (subscription_api.py)")."""
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 
-from .common import ApiDate, Filter, IdName, PageQuery, PageResponse, PositiveId, Quantity, QueryId, RequestBody
+from .common import (
+    ApiDate,
+    DateOut,
+    Filter,
+    IdName,
+    PageQuery,
+    PageResponse,
+    PositiveId,
+    Quantity,
+    QueryId,
+    RequestBody,
+    named_enum,
+)
+from .invoice import PaymentState as InvoicePaymentState
 
-SubscriptionState = Literal["draft", "active", "paused", "cancelled", "expired"]
-Cadence = Literal["weekly", "monthly", "quarterly", "yearly"]
+SubscriptionState = named_enum("SubscriptionState", ("draft", "active", "paused", "cancelled", "expired"))
+Cadence = named_enum("Cadence", ("weekly", "monthly", "quarterly", "yearly"))
 MAX_PRICE = 1e12
 
 
@@ -53,11 +66,11 @@ class CloseReasonOut(BaseModel):
 
 
 class BilledPeriodOut(BaseModel):
-    period_start: str
-    period_end: str
+    period_start: DateOut
+    period_end: DateOut
     invoice: IdName | None
     amount_total: float | None
-    payment_state: str | None
+    payment_state: InvoicePaymentState | None
 
 
 class SubscriptionOut(BaseModel):
@@ -71,13 +84,13 @@ class SubscriptionOut(BaseModel):
     amount_per_period: float
     currency: str
     cadence: Cadence
-    start_date: str
-    end_date: str | None
-    next_invoice_date: str | None
-    paused_on: str | None
+    start_date: DateOut
+    end_date: DateOut | None
+    next_invoice_date: DateOut | None
+    paused_on: DateOut | None
     paused_days: int
     close_reason: CloseReasonOut | None
-    close_date: str | None
+    close_date: DateOut | None
     origin_order: IdName | None
     service_account: IdName | None
     sold_by: IdName | None
@@ -99,8 +112,8 @@ class SubscriptionListResponse(PageResponse):
 class SubscriptionStatusOut(BaseModel):
     code: str
     state: SubscriptionState
-    next_invoice_date: str | None
-    end_date: str | None
+    next_invoice_date: DateOut | None
+    end_date: DateOut | None
     open_invoices: int = Field(description="Posted invoices of the subscription not paid yet")
     amount_due: float = Field(description="What those invoices still owe")
     currency: str

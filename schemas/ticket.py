@@ -1,12 +1,12 @@
 """Helpdesk tickets (seed "Helpdesk Tickets (tickets.py)"), for staff and for customers."""
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from .common import Filter, IdName, PageQuery, PageResponse, PositiveId, QueryId, RequestBody
+from .common import DateTimeOut, Filter, IdName, PageQuery, PageResponse, PositiveId, QueryId, RequestBody, named_enum
 
-Priority = Literal["low", "normal", "high", "urgent"]
+Priority = named_enum("Priority", ("low", "normal", "high", "urgent"))
 
 
 def _never_null(schema):
@@ -65,8 +65,8 @@ class TicketOut(BaseModel):
     resolution_note: str | None
     service_account: IdName | None
     opened_by: IdName | None
-    create_date: str | None
-    closed_date: str | None
+    create_date: DateTimeOut | None
+    closed_date: DateTimeOut | None
 
 
 class TicketResponse(BaseModel):

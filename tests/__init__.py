@@ -37,3 +37,4 @@ from . import test_scripts_exit_status
 from . import test_token_families
 from . import test_quantities_and_dates
 from . import test_agent_day
+from . import test_error_codes

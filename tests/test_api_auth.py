@@ -53,8 +53,10 @@ class TestEmployeeLogin(AbsHttpCase):
         self.assertNotEqual(fresh["access_token"], tokens["access_token"])
         self.assertNotEqual(fresh["refresh_token"], tokens["refresh_token"])
         self.assertEqual(self.api("GET", "/api/customers", token=fresh["access_token"])[0], 200)
-        # The spent refresh token cannot be replayed.
-        self.assertError(self.api("POST", "/api/auth/refresh", {"refresh_token": tokens["refresh_token"]}), 401)
+        # The spent refresh token cannot be replayed: it is revoked (log in again).
+        self.assertError(
+            self.api("POST", "/api/auth/refresh", {"refresh_token": tokens["refresh_token"]}), 401, "token_revoked"
+        )
         # A refresh token is not an access token, nor the reverse.
         self.assertError(self.api("GET", "/api/customers", token=fresh["refresh_token"]), 401)
         self.assertError(self.api("POST", "/api/auth/refresh", {"refresh_token": fresh["access_token"]}), 401)
@@ -63,15 +65,17 @@ class TestEmployeeLogin(AbsHttpCase):
         tokens = self.env["abs.api.token"]._issue_pair("employee", self.agent_tg.id)
         status, payload, _r = self.api("POST", "/api/auth/logout", {}, token=tokens["access_token"])
         self.assertEqual(status, 200, payload)
-        self.assertError(self.api("GET", "/api/customers", token=tokens["access_token"]), 401)
-        self.assertError(self.api("POST", "/api/auth/refresh", {"refresh_token": tokens["refresh_token"]}), 401)
+        self.assertError(self.api("GET", "/api/customers", token=tokens["access_token"]), 401, "token_revoked")
+        self.assertError(
+            self.api("POST", "/api/auth/refresh", {"refresh_token": tokens["refresh_token"]}), 401, "token_revoked"
+        )
         # Other sessions of the same employee are untouched.
         self.assertEqual(self.api("GET", "/api/customers", token=self.tok_agent_tg)[0], 200)
 
     def test_backend_revoke_all_logs_the_employee_out_everywhere(self):
         token = self.token_for(self.agent_tg)
         self.agent_tg.action_revoke_tokens()
-        self.assertError(self.api("GET", "/api/customers", token=token), 401)
+        self.assertError(self.api("GET", "/api/customers", token=token), 401, "token_revoked")
 
 
 @tagged("post_install", "-at_install")
@@ -116,9 +120,14 @@ class TestTokenForgery(AbsHttpCase):
         ).decode()
         self.assert_refused(f"{header}.{forged}.{signature}")
 
-    def test_expired_token_is_refused(self):
+    def test_expired_token_is_refused_with_token_expired(self):
+        """Expired (refresh it) is told apart from invalid (log in again), but only for a token we signed."""
         past = datetime.now(UTC) - timedelta(hours=2)
-        self.assert_refused(jwt.encode(self._claims(iat=past, exp=past + timedelta(minutes=5)), self._secret()))
+        expired = self._claims(iat=past, exp=past + timedelta(minutes=5))
+        self.assertError(
+            self.api("GET", "/api/customers", token=jwt.encode(expired, self._secret())), 401, "token_expired"
+        )
+        self.assert_refused(jwt.encode(expired, "not-the-database-secret-" * 3))
 
     def test_wrong_issuer_is_refused(self):
         self.assert_refused(jwt.encode(self._claims(iss="someone-else"), self._secret()))
@@ -302,11 +311,11 @@ class TestLoginThrottling(AbsHttpCase):
         for _attempt in range(5):
             self.assertError(self.api("POST", "/api/auth/login", {"login": "t.tg.manager", "password": "guess"}), 401)
         self.assertEqual(self.env["abs.login.attempt"].search_count([("identifier", "=", "t.tg.manager")]), 5)
-        self.assertError(
-            self.api("POST", "/api/auth/login", {"login": "t.tg.manager", "password": self.PASSWORD}),
-            429,
-            "too_many_attempts",
-        )
+        locked = self.api("POST", "/api/auth/login", {"login": "t.tg.manager", "password": self.PASSWORD})
+        self.assertError(locked, 429, "too_many_attempts")
+        # When to try again, in seconds (at most the 15-minute window), readable by a browser client too.
+        self.assertTrue(0 < int(locked[2].headers["Retry-After"]) <= 15 * 60, locked[2].headers)
+        self.assertIn("Retry-After", locked[2].headers["Access-Control-Expose-Headers"])
 
     def test_a_successful_login_clears_earlier_failures(self):
         for _attempt in range(4):

@@ -262,7 +262,7 @@ class TestCreditNotes(InvoiceCase):
         _other_order, other_invoice = self.posted_invoice()
         before = self.invoice_counts()
         path = f"/api/orders/{order.id}/credit-note"
-        self.assertError(self.post_api(path, {"invoice_id": draft.id, "reason": "x"}), 409, "invoice_not_posted")
+        self.assertError(self.post_api(path, {"invoice_id": draft.id, "reason": "x"}), 400, "invoice_not_posted")
         self.assertError(self.post_api(path, {"invoice_id": other_invoice.id, "reason": "x"}), 404, "not_found")
         self.assertError(self.post_api(path, {"invoice_id": draft.id}), 400, "invalid_body")
         draft.action_post()
@@ -357,7 +357,7 @@ class TestInvoiceReads(InvoiceCase):
 
     def test_send_refuses_a_draft_and_a_customer_without_email(self):
         draft = self.invoice_of(self.confirmed())
-        self.assertError(self.post_api(f"/api/invoices/{draft.id}/send"), 409, "invoice_not_posted")
+        self.assertError(self.post_api(f"/api/invoices/{draft.id}/send"), 400, "invoice_not_posted")
         self.customer_tg.email = False
         _order, invoice = self.posted_invoice()
         self.assertError(self.post_api(f"/api/invoices/{invoice.id}/send"), 400, "no_email")

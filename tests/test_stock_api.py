@@ -1,5 +1,6 @@
 from unittest.mock import patch
 
+from odoo import fields
 from odoo.tests import tagged
 
 from ..exceptions import AbsConflict, AbsInvalid, AbsNotFound
@@ -239,6 +240,26 @@ class TestStockReceive(StockCase):
         lots = self.env["stock.lot"].search([("name", "in", ["T-B-1", "T-B-2", "T-B-3"])])
         self.assertEqual(lots.product_id, self.battery)
         self.assertEqual([self.on_hand(self.battery, self.stock_loc, lot) for lot in lots], [1.0, 1.0, 1.0])
+
+    def test_datetimes_are_rfc3339_with_their_zone_in_and_out(self):
+        """A datetime is read with its zone (stored in UTC) and answered in UTC with Z; one without a zone is a 400."""
+        count = self.env["stock.picking"].search_count([])
+        body = {
+            "warehouse_id": self.warehouse.id,
+            "partner_id": self.supplier.id,
+            "validate": False,
+            "lines": [{"product_id": self.cable.id, "qty": 2, "lot_name": self.cable_lot.name}],
+        }
+        payload = self.assertError(
+            self.post("/api/stock/receive", {**body, "scheduled_date": "2026-04-25T10:00:00"}), 400, "invalid_body"
+        )
+        self.assertIn("scheduled_date", str(payload["details"]["fields"]))
+        self.assertEqual(self.env["stock.picking"].search_count([]), count)
+        created = self.ok(self.post("/api/stock/receive", {**body, "scheduled_date": "2026-04-25T10:00:00+03:00"}), 201)
+        picking = self.env["stock.picking"].browse(created["picking"]["id"])
+        self.assertEqual(fields.Datetime.to_string(picking.scheduled_date), "2026-04-25 07:00:00")
+        receipt = self.ok(self.get(f"/api/stock/receipts/{picking.id}"))["receipt"]
+        self.assertEqual(receipt["scheduled_date"], "2026-04-25T07:00:00Z")
 
     def test_receive_reference_body_without_validation_leaves_a_ready_receipt(self):
         before = self.on_hand(self.cable, self.stock_loc, self.cable_lot)

@@ -311,7 +311,7 @@ class TestStaffRoutes(SubscriptionCase):
         self.assertEqual(status, 200, payload)
         self.assertEqual(payload["subscription"]["state"], "paused")
         self.assertError(
-            self.api("POST", f"/api/subscriptions/{sub.id}/pause", token=self.tok_agent_tg), 409, "invalid_state"
+            self.api("POST", f"/api/subscriptions/{sub.id}/pause", token=self.tok_agent_tg), 400, "invalid_state"
         )
         status, payload, _r = self.api("POST", f"/api/subscriptions/{sub.id}/resume", token=self.tok_agent_tg)
         self.assertEqual(payload["subscription"]["state"], "active")
@@ -376,7 +376,7 @@ class TestCustomerRoutes(SubscriptionCase):
         self.assertEqual(payload["subscription"]["paused_days"], 12)
         self.assertError(
             self.api("POST", f"/api/customer/subscriptions/{sub.id}/resume", token=self.tok_customer_tg),
-            409,
+            400,
             "invalid_state",
         )
 
@@ -395,7 +395,7 @@ class TestCustomerRoutes(SubscriptionCase):
         self.assertEqual(status, 200, payload)
         self.assertEqual(payload["subscription"]["state"], "cancelled")
         self.assertEqual(payload["subscription"]["close_reason"]["code"], "too_expensive")
-        self.assertError(self.api("POST", path, {"reason": "other"}, token=self.tok_customer_tg), 409, "invalid_state")
+        self.assertError(self.api("POST", path, {"reason": "other"}, token=self.tok_customer_tg), 400, "invalid_state")
 
     def test_staff_tokens_cannot_use_customer_routes(self):
         self.assertError(self.api("GET", "/api/customer/subscriptions", token=self.tok_agent_tg), 401)

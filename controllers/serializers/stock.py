@@ -186,8 +186,11 @@ def serialize_move_lines(moves):
 
 
 def move_type(move):
-    if move.picking_type_id:
+    """One of schemas.stock.MovementType: another module's operation type (e.g. mrp_operation) is "other"."""
+    if move.picking_type_id.code in ("incoming", "outgoing", "internal"):
         return move.picking_type_id.code
+    if move.picking_type_id:
+        return "other"
     return "inventory" if move.is_inventory else "scrap" if move.scrapped else "other"
 
 

@@ -6,6 +6,7 @@ ABS_SMOKE_LOG (the server's log file) and ABS_SMOKE_BUILD (the .build folder, fo
 """
 
 import os
+import re
 
 import pytest
 import requests
@@ -24,6 +25,59 @@ def pytest_configure(config):
         )
 
 
+# A value that starts like a date and a time is a datetime: RFC 3339 with its zone, as the contract says.
+LOOKS_LIKE_DATETIME = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d")
+RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
+# Every datetime met in an answer of this run, so that test_95_datetimes can say how many were checked.
+DATETIMES_SEEN = []
+
+
+# Text a caller wrote (the fuzzer may write "2026-01-01 10:00" in a name): not the API's datetimes.
+FREE_TEXT = {
+    "name",
+    "display_name",
+    "note",
+    "notes",
+    "description",
+    "subject",
+    "memo",
+    "ref",
+    "origin",
+    "reference",
+    "message",
+    "error",
+    "resolution_note",
+    "reject_reason",
+    "reason",
+    "client_order_ref",
+    "street",
+    "city",
+    "zip",
+    "invoice_origin",
+    "default_code",
+    "barcode",
+    "lot_name",
+    "phone",
+    "email",
+    "fields",
+    "repair_note",
+}
+
+
+def check_datetimes(value, where, path="$"):
+    """Every datetime in an answer is RFC 3339 with a zone (``2026-12-05T21:27:52Z``)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key not in FREE_TEXT:
+                check_datetimes(item, where, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            check_datetimes(item, where, f"{path}[{index}]")
+    elif isinstance(value, str) and LOOKS_LIKE_DATETIME.match(value):
+        assert RFC3339.match(value), f"{where}: {path} = {value!r} is not an RFC 3339 datetime with a zone"
+        DATETIMES_SEEN.append(value)
+
+
 def check_envelope(response):
     """Every /api answer: no 5xx, JSON, the envelope. Returns the decoded body."""
     request = response.request
@@ -33,6 +87,7 @@ def check_envelope(response):
     assert content_type.startswith("application/json"), f"{where}: not JSON ({content_type!r}): {response.text[:500]}"
     body = response.json()
     assert isinstance(body, dict) and "success" in body, f"{where}: no envelope: {response.text[:500]}"
+    check_datetimes(body, where)
     if response.status_code < 400:
         assert body["success"] is True, f"{where}: success is not true: {body}"
     else:

@@ -12,7 +12,7 @@ import os
 
 import requests
 import schemathesis
-from conftest import DEMO_CUSTOMER_PHONE, DEMO_CUSTOMER_PIN, DEMO_PASSWORD, TIMEOUT
+from conftest import DEMO_CUSTOMER_PHONE, DEMO_CUSTOMER_PIN, DEMO_PASSWORD, TIMEOUT, check_datetimes
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -84,7 +84,9 @@ def _customer_token(fresh=False):
 
 
 def _call(case, headers):
-    case.call_and_validate(session=_session, headers=headers, checks=CHECKS, timeout=TIMEOUT)
+    response = case.call_and_validate(session=_session, headers=headers, checks=CHECKS, timeout=TIMEOUT)
+    if response.headers.get("Content-Type", "").startswith("application/json"):
+        check_datetimes(response.json(), f"{case.method} {case.formatted_path} -> {response.status_code}")
 
 
 @schema.parametrize()

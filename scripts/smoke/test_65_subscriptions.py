@@ -209,7 +209,7 @@ def test_customer_pauses_resumes_and_cancels_her_subscription(api, agent_token, 
 
     paused = api.post(f"{path}/pause", token=customer_token, json={}, expect=200)["subscription"]
     assert (paused["state"], paused["paused_days"]) == ("paused", 0) and paused["paused_on"], paused
-    again = api.post(f"{path}/pause", token=customer_token, json={}, expect=409)
+    again = api.post(f"{path}/pause", token=customer_token, json={}, expect=400)
     assert again["code"] == "invalid_state", again
     # Paused 5 days ago (the administrator moves the pause back: a smoke run lasts minutes, not days).
     paused_on = date.fromisoformat(paused["paused_on"]) - timedelta(days=5)
@@ -218,7 +218,7 @@ def test_customer_pauses_resumes_and_cancels_her_subscription(api, agent_token, 
     assert (resumed["state"], resumed["paused_days"], resumed["paused_on"]) == ("active", 5, None), resumed
     moved = date.fromisoformat(paused["next_invoice_date"]) + timedelta(days=5)
     assert resumed["next_invoice_date"] == str(moved), (paused, resumed)
-    assert api.post(f"{path}/resume", token=customer_token, json={}, expect=409)["code"] == "invalid_state"
+    assert api.post(f"{path}/resume", token=customer_token, json={}, expect=400)["code"] == "invalid_state"
 
     reasons = api.get("/api/subscription/close-reasons", token=customer_token, expect=200)["reasons"]
     assert reasons and all(reason["code"] and reason["name"] for reason in reasons), reasons
