@@ -93,6 +93,7 @@ KIT_CODES = {
     "idempotency_key_reused": (409, "the `Idempotency-Key` was used for another request"),
     "concurrent_update": (409, "others changed the same records: nothing was written, send it again"),
     "too_many_attempts": (429, "too many failed logins for this identifier (header `Retry-After`)"),
+    "too_many_logins": (429, "too many logins at once on this server: try again (header `Retry-After`)"),
     "internal_error": (500, "a bug: nothing was written"),
 }
 # What each 401 code tells the caller to do.

@@ -113,7 +113,7 @@ class CustomerAssetOut(BaseModel):
     state: AssetState
     product: IdName
     lot: LotBrief | None
-    installation_date: str | None
+    installation_date: DateOut | None
     service_account: IdName | None
 
 

@@ -18,7 +18,9 @@ cleanup() {
     if [ -n "$RUN_PID" ]; then kill -TERM -- "-$RUN_PID" 2> /dev/null || true; wait "$RUN_PID" 2> /dev/null || true; fi
     [ "${ABS_FRESH_KEEP:-0}" = "1" ] && echo "kept $WORK" || rm -rf "$WORK"
 }
-trap cleanup EXIT
+# shellcheck source=scripts/_common.sh
+source "$ROOT/scripts/_common.sh"  # on_exit only: nothing in it needs Odoo
+on_exit cleanup
 
 echo "== fresh machine: clean clone of $(git -C "$ROOT" rev-parse --short HEAD) in $WORK/clone"
 git clone --quiet "$ROOT" "$WORK/clone"
