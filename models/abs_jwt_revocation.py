@@ -1,8 +1,12 @@
 import logging
+from datetime import timedelta
 
 from odoo import api, fields, models
 
 _logger = logging.getLogger(__name__)
+
+# A refresh token presented again within this delay of its rotation is logged as a race, not an alert.
+REUSE_RACE_WINDOW = timedelta(seconds=30)
 
 
 class AbsJwtRevocation(models.Model):
@@ -67,18 +71,27 @@ class AbsJwtRevocation(models.Model):
         rotated from it shares — is revoked, so the pair issued from it stops working too.
         """
         if self._is_revoked(claims):
-            if self._was_rotated(claims["jti"]):
+            spent_at = self._rotated_at(claims["jti"])
+            if spent_at:
                 self._revoke(claims, reason="reuse")
-                _logger.warning(
-                    "Refresh token reused (%s, session %s): the session is revoked", claims["sub"], claims.get("sid")
+                # Spent a moment ago: most likely the losers of one client's concurrent refreshes (an
+                # expected race, not an alert); later, a replay. The session is revoked either way.
+                recent = fields.Datetime.now() - spent_at < REUSE_RACE_WINDOW
+                (_logger.info if recent else _logger.warning)(
+                    "Refresh token reused %s (%s, session %s): the session is revoked",
+                    "a moment after it was spent" if recent else "after it was spent",
+                    claims["sub"],
+                    claims.get("sid"),
                 )
             return False
         return self._revoke(claims, reason="rotated")
 
     @api.model
-    def _was_rotated(self, jti):
-        self.env.cr.execute("SELECT 1 FROM abs_jwt_revocation WHERE jti = %s AND reason = 'rotated'", [jti])
-        return bool(self.env.cr.fetchone())
+    def _rotated_at(self, jti):
+        """When the refresh token ``jti`` was spent by a rotation, or None."""
+        self.env.cr.execute("SELECT revoked_at FROM abs_jwt_revocation WHERE jti = %s AND reason = 'rotated'", [jti])
+        row = self.env.cr.fetchone()
+        return row[0] if row else None
 
     @api.model
     def _revoke_subject(self, kind, ids):
