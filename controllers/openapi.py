@@ -152,7 +152,7 @@ HEADERS = {
         "schema": {"type": "integer", "minimum": 1},
     },
 }
-# Values the example generator gives strings it knows nothing else about, by field name.
+# The date and the datetime of the generated examples (every other string is made from its field name).
 EXAMPLE_DATE, EXAMPLE_DATETIME = "2026-12-05", "2026-12-05T21:27:52Z"
 
 

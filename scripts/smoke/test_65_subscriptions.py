@@ -5,7 +5,7 @@ whose first period is billed by the order's own invoice. A subscription sold wit
 bills its two started periods at once; another, made due by the administrator (its start moved back over
 JSON-RPC, as a late start would be), is billed by the real scheduled job
 ``abs_connector.ir_cron_subscription_invoicing``, run twice through JSON-RPC: each due period once, the
-second run bills nothing. The demo customer Marie Dupont lists hers, pauses one (409 the second time),
+second run bills nothing. The demo customer Marie Dupont lists hers, pauses one (400 the second time),
 resumes it (the days paused counted, the next invoice moved by them) and cancels it for a configured reason;
 another customer's subscription answers 404 to her and to another SA.
 
@@ -229,7 +229,8 @@ def test_customer_pauses_resumes_and_cancels_her_subscription(api, agent_token, 
     cancelled = cancelled["subscription"]
     assert (cancelled["state"], cancelled["close_reason"]["code"]) == ("cancelled", reasons[0]["code"]), cancelled
     assert cancelled["close_date"], cancelled
-    api.post(f"{path}/cancel", token=customer_token, json={"reason": reasons[0]["code"]}, expect=409)
+    again = api.post(f"{path}/cancel", token=customer_token, json={"reason": reasons[0]["code"]}, expect=400)
+    assert again["code"] == "invalid_state", again
 
 
 def test_another_customers_subscription_answers_404(api, agent_token, customer_token, ordered):
