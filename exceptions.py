@@ -8,7 +8,7 @@ back everything the request wrote.
 
 from dataclasses import dataclass
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessDenied, UserError
 
 
 class AbsRefusal(UserError):
@@ -43,7 +43,7 @@ REFUSAL_CODES = {}
 
 @dataclass(frozen=True)
 class RefusalCode:
-    """A stable machine code bound to one meaning, defined once in a ``models/*_rules.py`` module.
+    """A stable machine code bound to one meaning, defined once in a ``refusals/`` module.
 
     ``raise LOT_REQUIRED(env._("..."), details={...})`` raises the meaning with that code. A code
     defined twice (two rules modules may share one) must keep its meaning: a client reads the code.
@@ -59,3 +59,26 @@ class RefusalCode:
 
     def __call__(self, message, details=None):
         return self.meaning(message, self.code, details)
+
+
+# --------------------------------------------------------------------------- identities (not refusals: 401 / 429)
+
+
+class InvalidToken(Exception):
+    """The token is not one this database issued for this use; the reason is for the log only.
+
+    ``code`` is what the caller may know: ``token_expired`` and ``token_revoked`` for a token this
+    database did sign (the signature is checked first), ``unauthorized`` for anything else.
+    """
+
+    def __init__(self, reason, code="unauthorized"):
+        super().__init__(reason)
+        self.code = code
+
+
+class LoginLocked(AccessDenied):
+    """Too many failed logins for this identifier: refused without checking the secret."""
+
+
+class LoginBusy(Exception):
+    """Too many logins at once in this process: refused before taking a connection, try again shortly."""

@@ -25,8 +25,7 @@ from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError, 
 from odoo.http import request
 from odoo.service.model import MAX_TRIES_ON_CONCURRENCY_FAILURE, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
-from ..exceptions import REFUSAL_CODES, AbsConflict, AbsForbidden, AbsInvalid, AbsNotFound, AbsRefusal
-from ..models.abs_api_token import InvalidToken
+from ..exceptions import REFUSAL_CODES, AbsConflict, AbsForbidden, AbsInvalid, AbsNotFound, AbsRefusal, InvalidToken
 from ..models.abs_login_attempt import WINDOW as LOGIN_WINDOW
 from ..schemas.common import Filter
 

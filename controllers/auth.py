@@ -2,9 +2,8 @@ from odoo import http
 from odoo.exceptions import AccessDenied
 from odoo.http import request
 
-from ..models.abs_api_token import InvalidToken
-from ..models.abs_login_attempt import LoginBusy, LoginLocked
-from ..models.res_partner import normalize_phone
+from ..exceptions import InvalidToken, LoginBusy, LoginLocked
+from ..helpers.phone import normalize_phone
 from ..schemas.auth import (
     CustomerLoginRequest,
     CustomerLoginResponse,

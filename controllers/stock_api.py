@@ -11,7 +11,7 @@ from datetime import UTC, datetime, time
 
 from odoo import http
 
-from ..models import stock_rules as rules
+from ..refusals import stock as rules
 from ..schemas.stock import (
     AdjustmentRequest,
     AdjustmentResponse,

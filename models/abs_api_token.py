@@ -7,6 +7,8 @@ import jwt
 
 from odoo import api, models
 
+from ..exceptions import InvalidToken
+
 _logger = logging.getLogger(__name__)
 
 SECRET_PARAM = "abs_connector.jwt_secret"
@@ -37,18 +39,6 @@ def _check_claim_types(claims):
         value = claims[name]
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= MAX_TIMESTAMP:
             raise InvalidToken(f"claim {name!r} is not a timestamp")
-
-
-class InvalidToken(Exception):
-    """The token is not one this database issued for this use; the reason is for the log only.
-
-    ``code`` is what the caller may know: ``token_expired`` and ``token_revoked`` for a token this
-    database did sign (the signature is checked first), ``unauthorized`` for anything else.
-    """
-
-    def __init__(self, reason, code="unauthorized"):
-        super().__init__(reason)
-        self.code = code
 
 
 class AbsApiToken(models.AbstractModel):

@@ -5,6 +5,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessDenied
 from odoo.tools import config
 
+from ..exceptions import LoginBusy, LoginLocked
+
 MAX_FAILURES = 5
 WINDOW = timedelta(minutes=15)
 # A login holds a second database connection (its own transaction, waiting on the identifier's lock)
@@ -14,14 +16,6 @@ WINDOW = timedelta(minutes=15)
 LOGIN_SLOTS = max(1, config["db_maxconn"] // 8)
 LOGIN_SLOT_WAIT = 2.0
 _login_slots = threading.BoundedSemaphore(LOGIN_SLOTS)
-
-
-class LoginLocked(AccessDenied):
-    """Too many failed logins for this identifier: refused without checking the secret."""
-
-
-class LoginBusy(Exception):
-    """Too many logins at once in this process: refused before taking a connection, try again shortly."""
 
 
 class AbsLoginAttempt(models.Model):

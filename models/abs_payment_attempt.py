@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..exceptions import AbsRefusal
-from . import payment_rules
+from ..refusals import payment as payment_rules
 
 _logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import format_date
 
-from . import subscription_rules as rules
+from ..refusals import subscription as rules
 
 _logger = logging.getLogger(__name__)
 

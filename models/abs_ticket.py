@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from . import asset_rules as rules
+from ..refusals import asset as rules
 
 PRIORITIES = [("low", "Low"), ("normal", "Normal"), ("high", "High"), ("urgent", "Urgent")]
 

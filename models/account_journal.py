@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from . import payment_rules
+from ..refusals import payment as payment_rules
 
 PAYMENT_SOURCES = [("cash", "Cash"), ("bank", "Bank"), ("mobile_money", "Mobile Money")]
 # The journals the payment workflow creates for a company (data/abs_connector_payment_data.xml):

@@ -3,8 +3,9 @@ from datetime import timedelta
 
 from odoo import Command, api, fields, models
 
-from . import invoice_rules as rules
-from . import payment_rules, sale_rules
+from ..refusals import invoice as rules
+from ..refusals import payment as payment_rules
+from ..refusals import sale as sale_rules
 
 # Odoo's payment states as the API shows them: seed workflow 7, "in_payment" is settled for operations.
 # The window of the dates a payment booked by the API may carry (ir.config_parameter, days).

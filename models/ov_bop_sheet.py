@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..exceptions import AbsConflict, AbsInvalid, AbsNotFound
-from . import catalogue_rules  # noqa: F401 (the codes raised below, in the API's ErrorCode enum)
+from ..refusals import catalogue as catalogue_rules  # noqa: F401 (the codes raised below, in the API's ErrorCode enum)
 
 MAX_DB_INT = 2**31 - 1
 

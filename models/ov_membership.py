@@ -1,7 +1,7 @@
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
-from .replica import reads_a_replica
+from ..helpers.replica import reads_a_replica
 
 STAFF = "staff"
 ROLE_CODES = [(STAFF, "Staff (manager)"), ("agent", "Agent")]

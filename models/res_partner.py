@@ -3,14 +3,7 @@ import re
 from odoo import api, fields, models
 from odoo.exceptions import AccessDenied, ValidationError
 
-
-def normalize_phone(phone):
-    """Keep a leading + and the digits: the form customers log in with."""
-    if not phone:
-        return False
-    phone = phone.strip()
-    digits = re.sub(r"\D", "", phone)
-    return ("+" if phone.startswith("+") else "") + digits if digits else False
+from ..helpers.phone import normalize_phone
 
 
 class ResPartner(models.Model):

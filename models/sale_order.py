@@ -4,8 +4,9 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import float_compare
 
-from . import invoice_rules, payment_rules
-from . import sale_rules as rules
+from ..refusals import invoice as invoice_rules
+from ..refusals import payment as payment_rules
+from ..refusals import sale as rules
 from .account_move import api_payment_state
 
 APPROVAL_STATES = [

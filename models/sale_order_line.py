@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import float_is_zero, float_round
 
-from . import sale_rules as rules
+from ..refusals import sale as rules
 
 # What an approval looked at: changing any of it on an approved quotation withdraws the approval.
 APPROVED_LINE_FIELDS = {"product_id", "product_uom_qty", "product_uom", "price_unit", "discount", "tax_id"}

@@ -3,7 +3,7 @@ from collections import Counter
 from odoo import api, fields, models
 from odoo.tools import SQL, float_compare
 
-from . import stock_rules as rules
+from ..refusals import stock as rules
 
 
 class StockLot(models.Model):

@@ -3,7 +3,7 @@ from collections import defaultdict
 from odoo import Command, api, fields, models
 from odoo.tools.float_utils import float_compare, float_is_zero, float_round
 
-from . import stock_rules as rules
+from ..refusals import stock as rules
 
 
 class StockPicking(models.Model):

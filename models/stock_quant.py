@@ -3,7 +3,7 @@ from collections import defaultdict
 from odoo import api, models
 from odoo.tools import float_compare, float_is_zero
 
-from . import stock_rules as rules
+from ..refusals import stock as rules
 
 INTERNAL_USAGES = ("internal", "transit")
 

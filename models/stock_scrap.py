@@ -1,6 +1,6 @@
 from odoo import api, models
 
-from . import stock_rules as rules
+from ..refusals import stock as rules
 
 
 class StockScrap(models.Model):

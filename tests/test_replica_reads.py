@@ -11,8 +11,8 @@ from odoo import SUPERUSER_ID, api, sql_db
 from odoo.tests import tagged
 from odoo.tools import config
 
+from ..helpers.replica import reads_a_replica
 from ..models.ov_membership import OvMembership
-from ..models.replica import reads_a_replica
 from .common import RealTransactionsCase
 
 

@@ -4,7 +4,7 @@ from odoo import fields
 from odoo.tests import tagged
 
 from ..exceptions import AbsConflict, AbsInvalid, AbsNotFound
-from ..models import stock_rules as rules
+from ..refusals import stock as rules
 from .common import AbsHttpCase, AbsStockFixturesMixin, AbsWarehouseFixturesMixin
 
 

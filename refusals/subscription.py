@@ -1,6 +1,6 @@
 """The refusal codes of the subscription rules, each defined once with its meaning.
 
-Not a model: the codes ``abs.subscription`` raises (see ``models/stock_rules.py``). Raise with
+Not a model: the codes ``abs.subscription`` raises (see ``refusals/stock.py``). Raise with
 ``raise SUBSCRIPTION_STATE(env._("..."), details={...})``.
 """
 

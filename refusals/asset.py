@@ -1,6 +1,6 @@
 """The refusal codes of the asset and helpdesk rules, each defined once with its meaning.
 
-Not a model: the codes ``ov.asset`` and ``abs.ticket`` raise (see ``models/stock_rules.py``). Raise with
+Not a model: the codes ``ov.asset`` and ``abs.ticket`` raise (see ``refusals/stock.py``). Raise with
 ``raise ASSET_EXISTS(env._("..."), details={...})``.
 """
 

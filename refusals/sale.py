@@ -1,7 +1,7 @@
 """The refusal codes of the quotation, approval and confirmation rules, each defined once with its meaning.
 
 Not a model: the codes ``sale.order`` raises, so that one mistake answers one code in the API and
-in the backend (see ``models/stock_rules.py`` for the stock ones; codes shared by both keep the same
+in the backend (see ``refusals/stock.py`` for the stock ones; codes shared by both keep the same
 meaning). Raise with ``raise INVALID_STATE(env._("..."), details={...})``.
 """
 

@@ -1,0 +1,8 @@
+"""The refusal codes of each workflow, each defined once with its meaning (``exceptions.RefusalCode``).
+
+Not models: the models raise them (``raise rules.LOT_REQUIRED(env._("..."), details={...})``), the
+backend shows their message like any ``UserError``, and the API kit alone maps a meaning to its HTTP
+status. One module per workflow; a code shared by two keeps the same meaning.
+"""
+
+from . import asset, catalogue, invoice, payment, sale, stock, subscription  # noqa: F401 (each registers its codes)
