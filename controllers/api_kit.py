@@ -868,5 +868,23 @@ def governed_page(ctx, model_name, query, field_names, items_name, serialize, or
     return page_payload(query, total, items_name, serialize(records))
 
 
+def own_page(ctx, model_name, query, field_names, items_name, serialize, order="id desc"):
+    """The customer portal's list answer: one page of the calling customer's own documents
+    (``res.partner._abs_documents_domain``), the query's declared filters applied."""
+    domain = [*ctx.customer._abs_documents_domain(), *filters_domain(query)]
+    records, total = search_page(ctx.env[model_name], domain, field_names, query, order=order)
+    return page_payload(query, total, items_name, serialize(records))
+
+
+def get_own(ctx, model_name, record_id, field_names=None, what="Record"):
+    """One of the calling customer's own documents; another customer's is answered like a missing one: 404."""
+    domain = [("id", "=", record_id), *ctx.customer._abs_documents_domain()]
+    Model = ctx.env[model_name]
+    record = Model.search_fetch(domain, field_names, limit=1) if field_names else Model.search(domain, limit=1)
+    if not record:
+        raise not_found(what)
+    return record
+
+
 def id_name(record):
     return {"id": record.id, "name": record.display_name} if record else None

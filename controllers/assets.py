@@ -22,11 +22,9 @@ from .api_kit import (
     EMPLOYEE,
     Link,
     api_route,
-    filters_domain,
+    get_own,
     governed_page,
-    not_found,
-    page_payload,
-    search_page,
+    own_page,
 )
 from .serializers.asset import ASSET_FIELDS, CUSTOMER_ASSET_FIELDS, serialize_assets, serialize_customer_assets
 
@@ -91,18 +89,12 @@ class AbsAssetController(http.Controller):
     )
     def customer_list_assets(self, ctx, body, query):
         """The calling customer's own assets, newest first (the asset a ticket is about is picked here)."""
-        domain = [("partner_id", "=", ctx.customer.id), *filters_domain(query)]
-        assets, total = search_page(ctx.env["ov.asset"], domain, CUSTOMER_ASSET_FIELDS, query, order="id desc")
-        return page_payload(query, total, "assets", serialize_customer_assets(assets))
+        return own_page(ctx, "ov.asset", query, CUSTOMER_ASSET_FIELDS, "assets", serialize_customer_assets)
 
     @api_route(
         "/api/customer/assets/{asset_id}", "GET", auth=(CUSTOMER,), response=CustomerAssetResponse, tags=PORTAL_TAGS
     )
     def customer_get_asset(self, ctx, body, query, asset_id):
         """One of the calling customer's own assets (another customer's: 404)."""
-        asset = ctx.env["ov.asset"].search_fetch(
-            [("id", "=", asset_id), ("partner_id", "=", ctx.customer.id)], CUSTOMER_ASSET_FIELDS, limit=1
-        )
-        if not asset:
-            raise not_found("Asset")
+        asset = get_own(ctx, "ov.asset", asset_id, CUSTOMER_ASSET_FIELDS, what="Asset")
         return {"asset": serialize_customer_assets(asset)[0]}

@@ -23,11 +23,10 @@ from .api_kit import (
     EMPLOYEE,
     Link,
     api_route,
-    filters_domain,
+    get_own,
     governed_page,
     not_found,
-    page_payload,
-    search_page,
+    own_page,
 )
 from .serializers.subscription import SUBSCRIPTION_FIELDS, serialize_subscription_detail, serialize_subscriptions
 
@@ -50,12 +49,7 @@ def get_subscription(ctx, subscription_id):
 
 def get_own_subscription(ctx, subscription_id):
     """One of the calling customer's own subscriptions (another customer's: 404)."""
-    subscription = ctx.env["abs.subscription"].search(
-        [("id", "=", subscription_id), ("partner_id", "=", ctx.customer.id)], limit=1
-    )
-    if not subscription:
-        raise not_found("Subscription")
-    return subscription
+    return get_own(ctx, "abs.subscription", subscription_id, what="Subscription")
 
 
 def subscription_answer(subscription):
@@ -176,11 +170,7 @@ class AbsSubscriptionController(http.Controller):
     )
     def customer_list_subscriptions(self, ctx, body, query):
         """The calling customer's own subscriptions, newest first."""
-        domain = [("partner_id", "=", ctx.customer.id), *filters_domain(query)]
-        subscriptions, total = search_page(
-            ctx.env["abs.subscription"], domain, SUBSCRIPTION_FIELDS, query, order="id desc"
-        )
-        return page_payload(query, total, "subscriptions", serialize_subscriptions(subscriptions))
+        return own_page(ctx, "abs.subscription", query, SUBSCRIPTION_FIELDS, "subscriptions", serialize_subscriptions)
 
     @api_route(
         "/api/customer/subscriptions/{subscription_id}",

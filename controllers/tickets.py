@@ -22,11 +22,9 @@ from .api_kit import (
     EMPLOYEE,
     Link,
     api_route,
-    filters_domain,
+    get_own,
     governed_page,
-    not_found,
-    page_payload,
-    search_page,
+    own_page,
 )
 from .serializers.ticket import TICKET_FIELDS, serialize_tickets
 
@@ -118,16 +116,9 @@ class AbsTicketController(http.Controller):
     )
     def customer_list_tickets(self, ctx, body, query):
         """The calling customer's own tickets, newest first."""
-        domain = [("partner_id", "=", ctx.customer.id), *filters_domain(query)]
-        tickets, total = search_page(ctx.env["abs.ticket"], domain, TICKET_FIELDS, query, order="id desc")
-        return page_payload(query, total, "tickets", serialize_tickets(tickets))
+        return own_page(ctx, "abs.ticket", query, TICKET_FIELDS, "tickets", serialize_tickets)
 
     @api_route("/api/customer/tickets/{ticket_id}", "GET", auth=(CUSTOMER,), response=TicketResponse, tags=PORTAL_TAGS)
     def customer_get_ticket(self, ctx, body, query, ticket_id):
         """One of the calling customer's own tickets (another customer's: 404)."""
-        ticket = ctx.env["abs.ticket"].search_fetch(
-            [("id", "=", ticket_id), ("partner_id", "=", ctx.customer.id)], TICKET_FIELDS, limit=1
-        )
-        if not ticket:
-            raise not_found("Ticket")
-        return ticket_answer(ticket)
+        return ticket_answer(get_own(ctx, "abs.ticket", ticket_id, TICKET_FIELDS, what="Ticket"))
