@@ -125,7 +125,7 @@ class CategoryRef(BaseModel):
     name: str = Field(description="Full path, e.g. 'Off-Grid / Batteries'")
 
 
-class TaxOut(BaseModel):
+class ProductTaxOut(BaseModel):
     id: int
     name: str
     amount_type: str = Field(description="Odoo's: `percent`, `fixed`, `division`, `group`")
@@ -142,7 +142,7 @@ class ProductPriceOut(BaseModel):
     )
     currency: str
     price_unit: float = Field(description="Unit price a quotation line gets (before discount)")
-    taxes: list[TaxOut] = Field(description="The product's customer taxes in the SA's company")
+    taxes: list[ProductTaxOut] = Field(description="The product's customer taxes in the SA's company")
     price_tax_excluded: float
     price_tax_included: float
 
