@@ -5,7 +5,8 @@ The jobs' own code (``abs.subscription._cron_invoice_due``, ``abs.payment.attemp
 as a cron worker runs it, without the ``ir.cron`` row lock that would let only one node in: so the two
 runs really overlap, and only the jobs' own guards (``SKIP LOCKED`` batches, the unique billed period,
 the attempt's row lock) keep each period billed once and each attempt settled once.
-Waits for the file ``ABS_CLUSTER_GO`` (both processes started) before running; prints one JSON line.
+Writes ``<ABS_CLUSTER_GO>-<node>`` when loaded, then waits for the file ``ABS_CLUSTER_GO`` (both
+processes loaded) before running; prints one JSON line.
 """
 # ruff: noqa: F821  (``env`` is the global that `odoo shell` provides)
 
@@ -16,6 +17,7 @@ import time
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 go = os.environ["ABS_CLUSTER_GO"]
+open(f"{go}-{os.environ['ABS_CLUSTER_NODE']}", "w").close()  # this one is ready
 deadline = time.time() + 120
 while not os.path.exists(go) and time.time() < deadline:
     time.sleep(0.05)

@@ -253,6 +253,16 @@ def job_checks(db, fixture, runs):
     figures.update(periods_billed=periods, periods_due=due, attempts_settled=settled, payments=payments, job_runs=runs)
 
 
+def job_run(path):
+    """What one node's bench/cluster_jobs.py printed (its last line), or a failed check when it crashed."""
+    lines = open(path, encoding="utf-8").read().strip().splitlines()
+    try:
+        return json.loads(lines[-1])
+    except (IndexError, ValueError):
+        check(False, f"the jobs run of {path} ended without its figures (see the file)")
+        return {"node": os.path.basename(path), "billing_s": None, "settling_s": None, "retries": None}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("mode", choices=["http", "jobs"])
@@ -268,11 +278,7 @@ def main():
     if args.mode == "http":
         http_checks(Proxy(args.proxy, {args.node_a: "a", args.node_b: "b"}), args.db, fixture)
     else:
-        job_checks(
-            args.db,
-            fixture,
-            [json.loads(open(path, encoding="utf-8").read().strip().splitlines()[-1]) for path in args.runs],
-        )
+        job_checks(args.db, fixture, [job_run(path) for path in args.runs])
     summary = json.load(open(args.summary, encoding="utf-8")) if os.path.exists(args.summary) else {}
     summary.update(figures, **{f"{args.mode}_failures": failures})
     with open(args.summary, "w", encoding="utf-8") as handle:
