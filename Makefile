@@ -1,5 +1,5 @@
 # The two commands of the README. Settings: see scripts/_common.sh (PGHOST, PGUSER, ABS_PYTHON, ...).
-.PHONY: run test smoke bench load replica
+.PHONY: run test smoke bench load replica cluster
 run:  ## demo database + Odoo on http://127.0.0.1:8069, prints the /api logins and an API key
 	scripts/run.sh
 test: ## fresh test database, whole suite with pytest-odoo over real HTTP, then the smoke run
@@ -12,3 +12,5 @@ load: ## a day of field work: 50 agents (Locust) against Odoo with workers, then
 	scripts/load.sh
 replica: ## a streaming replica of the database: the API's GETs read on it, writes on the primary
 	scripts/replica.sh
+cluster: ## two Odoo nodes behind nginx on one database: PDFs, logouts, memberships and jobs across nodes, the load run
+	scripts/cluster.sh

@@ -146,6 +146,8 @@ class AbsPaymentAttempt(models.Model):
         No loop without progress: the attempts asked least recently come first and each one asked is
         stamped, so ``limit`` attempts the provider still reports pending (or cannot answer for) do
         not take every run's turn from the ones behind them.
+        Runs on several nodes at once take disjoint attempts: the batch is locked ``SKIP LOCKED`` and
+        stamped at once, under its locks.
         """
         if minutes is None:
             # sudo: a deployment setting
@@ -153,12 +155,9 @@ class AbsPaymentAttempt(models.Model):
                 self.env["ir.config_parameter"].sudo().get_param("abs_connector.mobile_money.status_after_minutes", 5)
             )
         cutoff = fields.Datetime.now() - timedelta(minutes=minutes)
-        pending = self.search(
-            [("state", "=", "pending"), ("create_date", "<=", cutoff)],
-            limit=limit,
-            order="status_checked_at asc nulls first, id",
-        )
+        pending = self._abs_take_pending(cutoff, limit)
         pending.write({"status_checked_at": fields.Datetime.now()})
+        pending.flush_recordset(["status_checked_at"])  # now, under the locks: not in an attempt's savepoint
         for attempt in pending:
             try:
                 status = attempt._abs_provider()._abs_fetch_status(attempt)
@@ -174,6 +173,36 @@ class AbsPaymentAttempt(models.Model):
                 # A callback settled it meanwhile (or is settling it): it is its answer that counts.
                 _logger.info("Mobile money attempt %s settled concurrently; skipped", attempt.reference)
         return True
+
+    def _abs_take_pending(self, cutoff, limit):
+        """Lock and return up to ``limit`` pending attempts created before ``cutoff`` that no other run
+        holds (``SKIP LOCKED``), the least recently asked first.
+
+        The attempts a concurrent run is settling are skipped, not waited for. When one committed
+        after this transaction's snapshot began (a serialization failure on its rows), the batch is left
+        to the next run: rolled back to a savepoint, the caller's transaction goes on.
+        """
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    """
+                    SELECT id FROM abs_payment_attempt
+                     WHERE state = 'pending' AND create_date <= %s
+                     ORDER BY status_checked_at ASC NULLS FIRST, id
+                     LIMIT %s
+                       FOR NO KEY UPDATE SKIP LOCKED
+                    """,
+                    [cutoff, limit],
+                    log_exceptions=False,
+                )
+                ids = [row[0] for row in self.env.cr.fetchall()]
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            _logger.info(
+                "Mobile money settlement: a concurrent run settled pending attempts; the rest left to the next run"
+            )
+            return self.browse()
+        self.env.invalidate_all()  # what this transaction read before may be older than the rows locked
+        return self.browse(ids)
 
     def _abs_answer(self):
         """What the callback answers for this attempt: the same for the first call and every replay."""

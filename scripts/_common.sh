@@ -337,3 +337,42 @@ wait_for_server() {
     done
     die "Odoo did not answer on $url within 3 minutes: see $log"
 }
+
+# store_attachments_in_db CONF DB: attachments (PDFs, images, the backend's asset bundles) kept in the
+# database (ir_attachment.location = db) and the ones already written moved there: several Odoo nodes on
+# one database share no disk, and every node then serves every file (README "More than one machine").
+store_attachments_in_db() {
+    local conf="$1" db="$2"
+    odoo_bin shell -c "$conf" -d "$db" --no-http --log-level=error <<'PY' > /dev/null
+env["ir.config_parameter"].set_param("ir_attachment.location", "db")
+env["ir.attachment"].force_storage()
+env.cr.commit()
+PY
+}
+
+# ensure_locust: Locust (the load client) in its own virtualenv .build/load-venv, (re)installed when
+# bench/requirements-load.txt changes; its folder in LOCUST_VENV. Odoo's prefork server needs gevent 22 /
+# greenlet 2, Locust newer ones, so they cannot share one environment.
+LOCUST_VENV="$BUILD/load-venv"
+ensure_locust() {
+    local reqs="$ROOT/bench/requirements-load.txt"
+    cmp -s "$reqs" "$LOCUST_VENV/requirements-load.txt" 2>/dev/null && return 0
+    echo "Installing Locust into $LOCUST_VENV ..."
+    rm -rf "$LOCUST_VENV"
+    "$PYTHON" -m venv "$LOCUST_VENV" || die "could not create a virtualenv with '$PYTHON -m venv' (Debian: apt-get install python3-venv)."
+    "$LOCUST_VENV/bin/pip" install -q -r "$reqs" > "$BUILD/load-venv-install.log" 2>&1 \
+        || die "could not install $reqs into $LOCUST_VENV (pip needs PyPI): see $BUILD/load-venv-install.log"
+    cp "$reqs" "$LOCUST_VENV/requirements-load.txt"
+}
+
+# server_log_errors LOG: print "RETRIES ERRORS" of an Odoo server log. Odoo logs a serialization failure it
+# retries (REPEATABLE READ, two requests on one row) as an ERROR "bad query … could not serialize access":
+# counted apart; any other ERROR or traceback counts as an error.
+server_log_errors() {
+    awk '
+        / ERROR .*odoo\.sql_db: bad query/ { pending = 1; next }
+        pending && /could not serialize access/ { retries++; pending = 0; next }
+        pending { errors++; pending = 0 }
+        / (ERROR|CRITICAL) |^Traceback/ { errors++ }
+        END { print retries + 0, errors + 0 }' "$1"
+}

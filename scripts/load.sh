@@ -23,23 +23,13 @@ WORKERS="${ABS_LOAD_WORKERS:-4}"
 CYCLES="${ABS_LOAD_CYCLES:-2}"
 RUN_TIME="${ABS_LOAD_RUN_TIME:-180s}"
 SPAWN_RATE="${ABS_LOAD_SPAWN_RATE:-1}"
-VENV="$BUILD/load-venv"
 CONF="$BUILD/load.conf"
 LOG="$BUILD/load-server.log"
 export ABS_LOAD_PASSWORD="load-day-1234" ABS_LOAD_CYCLES="$CYCLES" ABS_LOAD_SERIALS_PER_AGENT="$((CYCLES + 2))"
 export ABS_LOAD_FIXTURE="$BUILD/load-fixture.json" ABS_LOAD_LEDGER="$BUILD/load-ledger.json" \
     ABS_LOAD_SUMMARY="$BUILD/load-summary.json"
 
-# The load client: Locust in its own virtualenv, (re)installed when bench/requirements-load.txt changes.
-REQS="$ROOT/bench/requirements-load.txt"
-if ! cmp -s "$REQS" "$VENV/requirements-load.txt" 2>/dev/null; then
-    echo "Installing Locust into $VENV ..."
-    rm -rf "$VENV"
-    "$PYTHON" -m venv "$VENV" || die "could not create a virtualenv with '$PYTHON -m venv' (Debian: apt-get install python3-venv)."
-    "$VENV/bin/pip" install -q -r "$REQS" > "$BUILD/load-venv-install.log" 2>&1 \
-        || die "could not install $REQS into $VENV (pip needs PyPI): see $BUILD/load-venv-install.log"
-    cp "$REQS" "$VENV/requirements-load.txt"
-fi
+ensure_locust  # the load client, in its own virtualenv
 
 { read -r PORT; read -r GEVENT_PORT; } < <(free_ports 2)
 write_config "$CONF" "$DB" "http_interface = 127.0.0.1" "http_port = $PORT" "gevent_port = $GEVENT_PORT" \
@@ -62,21 +52,14 @@ wait_for_server "http://127.0.0.1:$PORT/web/health" "$LOG"
 echo "Locust: 50 agents, $CYCLES sales each, at most $RUN_TIME ..."
 status=0
 rm -f "$ABS_LOAD_LEDGER" "$ABS_LOAD_SUMMARY"
-"$VENV/bin/locust" -f "$ROOT/bench/load_day.py" --headless --host "http://127.0.0.1:$PORT" \
+"$LOCUST_VENV/bin/locust" -f "$ROOT/bench/load_day.py" --headless --host "http://127.0.0.1:$PORT" \
     --users 50 --spawn-rate "$SPAWN_RATE" --run-time "$RUN_TIME" --stop-timeout 120 \
     --only-summary --loglevel WARNING || status=$?
 [ -s "$ABS_LOAD_LEDGER" ] || die "Locust wrote no ledger ($ABS_LOAD_LEDGER): see its output above."
 stop_server
 
 echo
-# Odoo logs a serialization failure it retries (REPEATABLE READ, two requests on one row) as an ERROR
-# "bad query … could not serialize access": counted apart; any other ERROR or traceback fails the run.
-read -r retries errors < <(awk '
-    / ERROR .*odoo\.sql_db: bad query/ { pending = 1; next }
-    pending && /could not serialize access/ { retries++; pending = 0; next }
-    pending { errors++; pending = 0 }
-    / (ERROR|CRITICAL) |^Traceback/ { errors++ }
-    END { print retries + 0, errors + 0 }' "$LOG")
+read -r retries errors < <(server_log_errors "$LOG")
 echo "Server log ($LOG): $errors errors or tracebacks; $retries serialization failures retried by Odoo"
 if [ "$errors" != "0" ]; then
     grep -v 'could not serialize\|odoo.sql_db: bad query' "$LOG" | grep -m 5 -A 3 ' ERROR \| CRITICAL \|Traceback' >&2 || true

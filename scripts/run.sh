@@ -15,6 +15,8 @@ CONF="$BUILD/run.conf"
 write_config "$CONF" "$DB" "http_interface = 127.0.0.1" "http_port = $PORT" "workers = 0"
 
 install_addon "$CONF" "$DB" "${ABS_KEEP_DB:-0}"
+# Attachments in the database, as on several nodes (README "More than one machine"): one way to run.
+store_attachments_in_db "$CONF" "$DB"
 
 API_KEY="$(generate_api_key "$CONF" "$DB" "demo key (scripts/run.sh)")"
 

@@ -38,3 +38,4 @@ from . import test_token_families
 from . import test_quantities_and_dates
 from . import test_agent_day
 from . import test_error_codes
+from . import test_cluster_proxy

@@ -174,3 +174,34 @@ class TestPaymentRaces(RealTransactionsCase):
                 [("reference", "=", reference)]
             )
             self.assertEqual(attempt.payment_id.id, outcome["callback"][1]["payment_id"])
+
+    def test_two_nodes_settling_at_once_settle_each_attempt_once_and_fail_nothing(self):
+        """Found by `make cluster`: the settlement job on two nodes at once. The run whose snapshot began
+        before the other node's run committed stamped the same attempts: its stamp failed to serialise
+        inside an attempt's savepoint, the next savepoint met an aborted transaction, the job failed with
+        an ERROR traceback. Now each run locks its batch SKIP LOCKED and stamps it at once; the late run
+        finds the attempts settled and ends cleanly."""
+        references = []
+        for index in range(2):
+            self.tag = f"{uuid.uuid4().hex[:7]}{index}"
+            references.append(self._start_attempt(self._commit_invoice()))
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "UPDATE abs_payment_attempt SET sandbox_outcome = 'done', create_date = %s WHERE reference IN %s",
+                [fields.Datetime.subtract(fields.Datetime.now(), hours=1), tuple(references)],
+            )
+            cr.commit()  # pylint: disable=invalid-commit
+        with self.registry.cursor() as late:
+            late.execute("SELECT 1")  # node B's job: its transaction (and snapshot) has begun
+            with self.registry.cursor() as cr:  # node A's job runs and commits meanwhile
+                api.Environment(cr, SUPERUSER_ID, {})["abs.payment.attempt"]._cron_abs_settle_pending(minutes=5)
+            with self.assertNoLogs("odoo.sql_db", level="ERROR"):
+                api.Environment(late, SUPERUSER_ID, {})["abs.payment.attempt"]._cron_abs_settle_pending(minutes=5)
+                late.commit()  # pylint: disable=invalid-commit
+        with self.registry.cursor() as cr:
+            attempts = api.Environment(cr, SUPERUSER_ID, {})["abs.payment.attempt"].search(
+                [("reference", "in", references)]
+            )
+            self.assertEqual(attempts.mapped("state"), ["done", "done"])
+            for attempt in attempts:
+                self.assertEqual(len(attempt.invoice_id.matched_payment_ids), 1, attempt.reference)
