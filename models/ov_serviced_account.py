@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from . import cash_rules
+
 
 class OvServicedAccount(models.Model):
     """A service account (SA): the governance unit that owns commercial activity."""
@@ -29,12 +31,34 @@ class OvServicedAccount(models.Model):
     membership_ids = fields.One2many("ov.membership", "account_id", string="Memberships")
     outlet_ids = fields.One2many("ov.outlet", "account_id", string="Outlets")
     membership_count = fields.Integer(compute="_compute_counts")
+    # Agents' cash (seed workflow 9): made on the SA's first agent cash payment, see _abs_cash_setup.
+    abs_cash_journal_id = fields.Many2one(
+        "account.journal",
+        string="Cash Journal",
+        copy=False,
+        check_company=True,
+        help="The SA's cash box: the cash agents hand over to the SA's cashier is booked here.",
+    )
+    abs_cash_in_hand_account_id = fields.Many2one(
+        "account.account",
+        string="Agents' Cash in Hand Account",
+        copy=False,
+        help="Outstanding receipts of the cash the SA's agents collected and still hold; the agent is the "
+        "partner of each line, so an agent's balance on this account is its cash in hand.",
+    )
     customer_count = fields.Integer(compute="_compute_counts")
 
     _sql_constraints = [
         ("code_company_uniq", "unique(code, company_id)", "The SA code must be unique per company."),
         ("approval_threshold_positive", "CHECK(approval_threshold >= 0)", "The approval threshold cannot be negative."),
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        accounts = super().create(vals_list)
+        # Each SA has its cash journal and agents' cash-in-hand account from the start (its company has a chart).
+        accounts.filtered("company_id.chart_template")._abs_cash_setup()
+        return accounts
 
     def write(self, vals):
         if {"active", "company_id"} & set(vals):
@@ -80,3 +104,71 @@ class OvServicedAccount(models.Model):
             "domain": [("account_id", "=", self.id)],
             "context": {"default_account_id": self.id, "active_test": False},
         }
+
+    # ------------------------------------------------------------------ agents' cash (workflow 9)
+
+    @api.model
+    def _abs_cash_setup_all(self):
+        """Install and update: the SAs that exist already (of companies with a chart) get their cash books."""
+        self.with_context(active_test=False).search([]).filtered("company_id.chart_template")._abs_cash_setup()
+        return True
+
+    def _abs_cash_setup(self):
+        """Give each SA its cash journal and its agents' cash-in-hand account where missing (idempotent).
+
+        Refused (``cash_not_configured``) for an SA whose company has no chart of accounts.
+        """
+        for account in self.filtered(lambda a: not (a.abs_cash_journal_id and a.abs_cash_in_hand_account_id)):
+            company = account.company_id
+            if not company.chart_template:
+                raise cash_rules.CASH_NOT_CONFIGURED(
+                    self.env._("%(company)s has no chart of accounts.", company=company.name),
+                    details={"service_account_id": account.id},
+                )
+            # sudo: an SA's books are set up once, by whichever user's payment or handover needs them first
+            # (an agent's cash payment through the API, a cashier); the accounts are the company's.
+            sudo_account = account.sudo()
+            tag = _base36(account.id)
+            vals = {}
+            if not account.abs_cash_in_hand_account_id:
+                vals["abs_cash_in_hand_account_id"] = (
+                    self.env["account.account"]
+                    .sudo()
+                    .with_company(company)
+                    .create(
+                        {
+                            "name": self.env._("Agents' Cash in Hand %(sa)s", sa=account.code),
+                            "code": f"1018.{account.id}",
+                            "account_type": "asset_current",
+                            "reconcile": True,
+                            "company_ids": [fields.Command.set(company.ids)],
+                        }
+                    )
+                    .id
+                )
+            if not account.abs_cash_journal_id:
+                vals["abs_cash_journal_id"] = (
+                    self.env["account.journal"]
+                    .sudo()
+                    .create(
+                        {
+                            "name": self.env._("Cash %(sa)s", sa=account.name),
+                            "code": f"K{tag}",
+                            "type": "cash",
+                            "company_id": company.id,
+                        }
+                    )
+                    .id
+                )
+            sudo_account.write(vals)
+        return True
+
+
+def _base36(number):
+    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    text = ""
+    while True:
+        number, rest = divmod(number, 36)
+        text = digits[rest] + text
+        if not number:
+            return text
