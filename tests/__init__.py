@@ -34,3 +34,4 @@ from . import test_backend_core_groups
 from . import test_backend_tours
 from . import test_test_modules
 from . import test_cash_handover
+from . import test_cash_races
