@@ -283,3 +283,95 @@ class TestCashHandover(CashCase):
         with self.assertRaises(Exception) as caught:
             handover.action_confirm()
         self.assertEqual(caught.exception.code, "invalid_state")
+
+
+@tagged("post_install", "-at_install")
+class TestCashReport(CashCase):
+    def summary(self, query="", token=None):
+        payload = self.ok(self.api("GET", f"/api/reports/sa-summary{query}", token=token or self.tok_manager_tg))
+        return {item["id"]: item for item in payload["service_accounts"]}
+
+    def received_in_db(self, account, date_from=None, date_to=None):
+        Payment = self.env["account.payment"]
+        domain = [("x_sa_id", "=", account.id), *Payment._abs_received_domain()]
+        domain += [("date", ">=", date_from)] if date_from else []
+        domain += [("date", "<=", date_to)] if date_to else []
+        return sum(Payment.search(domain).mapped("amount_company_currency_signed"))
+
+    def test_received_is_the_period_payments_by_date_and_source(self):
+        self.collect(70.0)
+        self.collect(30.0, source="bank")
+        self.collect(20.0, agent=self.agent_multi)
+        self.collect(15.0, agent=self.agent_ke, account=self.sa_kenya)
+        togo = self.summary()[self.sa_togo.id]
+        self.assertEqual(
+            togo["received"], {"total": 120.0, "cash": 90.0, "bank": 30.0, "mobile_money": 0.0, "other": 0.0}
+        )
+        self.assertEqual(togo["received"]["total"], self.received_in_db(self.sa_togo))
+        self.assertEqual(togo["cash_in_hand"], 90.0)
+        old = self.summary("?date_from=2000-01-01&date_to=2000-12-31")[self.sa_togo.id]
+        self.assertEqual(old["received"]["total"], self.received_in_db(self.sa_togo, "2000-01-01", "2000-12-31"))
+        self.assertEqual((old["received"]["total"], old["cash_in_hand"]), (0.0, 0.0))
+        self.assertNotIn("agents", togo)
+
+    def test_kits_delivered_counts_serial_units(self):
+        order = self.make_order(self.sa_togo, self.customer_tg, [(self.kit, 2), (self.battery, 3)], agent=self.agent_tg)
+        order.picking_ids._abs_validate_delivery(None, False, actor=self.agent_tg)
+        self.assertEqual(order.picking_ids.state, "done")
+        togo = self.summary()[self.sa_togo.id]
+        self.assertEqual((togo["kits_delivered"], togo["deliveries"]), (2, 1))
+
+    def test_by_agent_rows_add_up_to_the_sa_and_show_handovers(self):
+        first = self.collect(70.0)
+        self.collect(30.0, source="bank")
+        self.collect(20.0, agent=self.agent_multi)
+        self.confirm(self.declared(first), 60.0)
+        self.collect(15.0, agent=self.agent_ke, account=self.sa_kenya)
+        togo = self.summary("?by=agent")[self.sa_togo.id]
+        rows = {row["agent"]["id"] if row["agent"] else None: row for row in togo["agents"]}
+        self.assertEqual(set(rows), {self.agent_tg.id, self.agent_multi.id})
+        mine = rows[self.agent_tg.id]
+        self.assertEqual(
+            (mine["collected"], mine["cash_in_hand"], mine["handed_over"], mine["shortages"]), (100.0, 0.0, 70.0, 10.0)
+        )
+        self.assertEqual(mine["sales"], 100.0)
+        self.assertEqual(rows[self.agent_multi.id]["cash_in_hand"], 20.0)
+        for key in ("collected", "cash_in_hand"):
+            total = togo["received"]["total"] if key == "collected" else togo["cash_in_hand"]
+            self.assertEqual(sum(row[key] for row in togo["agents"]), total, key)
+
+    def test_the_report_never_shows_another_sa(self):
+        self.collect(70.0)
+        kenya = self.summary("?by=agent", token=self.tok_staff_ke)
+        self.assertEqual(list(kenya), [self.sa_kenya.id])
+        agents = {row["agent"]["id"] for row in kenya[self.sa_kenya.id]["agents"] if row["agent"]}
+        self.assertNotIn(self.agent_tg.id, agents)
+        self.assertEqual(kenya[self.sa_kenya.id]["received"]["total"], 0.0)
+        self.assertError(self.api("GET", "/api/reports/sa-summary?by=team", token=self.tok_manager_tg), 400)
+
+    def test_by_agent_queries_do_not_grow_with_agents_and_payments(self):
+        self.collect(10.0)
+        self.summary("?by=agent")  # warm the caches
+        small = self.count_queries(lambda: self.summary("?by=agent"))
+        for index in range(6):
+            agent = self.env["abs.employee"].create(
+                {"name": f"Test Report Agent {index}", "login": f"t.report.{index}"}
+            )
+            self.env["ov.membership"].create(
+                {"employee_id": agent.id, "account_id": self.sa_togo.id, "role_code": "agent"}
+            )
+            self.confirm(
+                self.declared_by(agent, self.collect(10.0, agent=agent) | self.collect(5.0, agent=agent)), 12.0
+            )
+            self.collect(7.0, agent=agent, source="bank")
+        self.summary("?by=agent")  # the new records' caches, as for the first answer
+        self.env.flush_all()
+        with self.assertQueryCount(small):
+            togo = self.summary("?by=agent")[self.sa_togo.id]
+        self.assertEqual(len(togo["agents"]), 7)
+
+    def declared_by(self, agent, payments):
+        body = {"amount": sum(payments.mapped("amount")), "payment_ids": payments.ids}
+        status, payload, _r = self.api("POST", "/api/cash-handovers", body, token=self.token_for(agent))
+        self.assertEqual(status, 201, payload)
+        return self.env["abs.cash.handover"].browse(payload["handover"]["id"])
