@@ -249,6 +249,26 @@ class OvServicedAccount(models.Model):
         return summary
 
     @api.model
+    def _abs_action_cash_in_hand(self):
+        """The backend's *Agents' Cash in Hand*: the posted lines of the SAs' agents' cash-in-hand accounts,
+        as a pivot per SA account and agent (the ledger partner), and a graph."""
+        in_hand = self.search([]).abs_cash_in_hand_account_id
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Agents' Cash in Hand"),
+            "res_model": "account.move.line",
+            "view_mode": "pivot,graph,list",
+            "views": [(False, "pivot"), (False, "graph"), (False, "list")],
+            "domain": [("account_id", "in", in_hand.ids), ("parent_state", "=", "posted")],
+            "context": {
+                "pivot_row_groupby": ["account_id", "partner_id"],
+                "pivot_measures": ["balance"],
+                "graph_groupbys": ["partner_id"],
+                "graph_measure": "balance",
+            },
+        }
+
+    @api.model
     def _abs_cash_setup_all(self):
         """Install and update: the SAs that exist already (of companies with a chart) get their cash books."""
         self.with_context(active_test=False).search([]).filtered("company_id.chart_template")._abs_cash_setup()

@@ -375,3 +375,36 @@ class TestCashReport(CashCase):
         status, payload, _r = self.api("POST", "/api/cash-handovers", body, token=self.token_for(agent))
         self.assertEqual(status, 201, payload)
         return self.env["abs.cash.handover"].browse(payload["handover"]["id"])
+
+
+@tagged("post_install", "-at_install")
+class TestCashBackend(CashCase):
+    def test_cash_in_hand_menu_shows_the_ledger_per_agent(self):
+        self.collect(70.0)
+        self.collect(20.0, agent=self.agent_multi)
+        action = self.env["ov.serviced_account"]._abs_action_cash_in_hand()
+        groups = dict(
+            self.env[action["res_model"]]._read_group(
+                action["domain"] + [("account_id", "=", self.sa_togo.abs_cash_in_hand_account_id.id)],
+                ["partner_id"],
+                ["balance:sum"],
+            )
+        )
+        self.assertEqual(groups, {self.agent_tg.partner_id: 70.0, self.agent_multi.partner_id: 20.0})
+
+    def test_an_officer_of_another_sa_does_not_see_the_handover(self):
+        handover = self.declared(self.collect(40.0))
+        officer = self.env["res.users"].create(
+            {
+                "name": "Test Kenya Cashier",
+                "login": "t.kenya.cashier",
+                "groups_id": [(6, 0, [self.env.ref("abs_connector.group_abs_user").id])],
+                "abs_sa_ids": [(6, 0, self.sa_kenya.ids)],
+            }
+        )
+        Handover = self.env["abs.cash.handover"].with_user(officer)
+        self.assertFalse(Handover.search([("id", "=", handover.id)]))
+        togo_officer = officer.copy({"login": "t.togo.cashier", "abs_sa_ids": [(6, 0, self.sa_togo.ids)]})
+        self.assertEqual(
+            self.env["abs.cash.handover"].with_user(togo_officer).search([("id", "=", handover.id)]), handover
+        )
