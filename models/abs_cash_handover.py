@@ -100,6 +100,10 @@ class AbsCashHandover(models.Model):
         sees it covered and is refused ``already_handed_over``.
         """
         payment_ids = list(dict.fromkeys(payment_ids))
+        if not payment_ids:
+            raise cash_rules.NOT_FOUND(
+                self.env._("A handover covers at least one payment."), details={"payment_ids": []}
+            )
         # log_exceptions: a concurrent declaration's commit makes this lock a serialization failure, the
         # expected race loser that Odoo retries, not a bad query.
         self.env.cr.execute(
@@ -203,6 +207,8 @@ class AbsCashHandover(models.Model):
             {
                 "move_type": "entry",
                 "journal_id": journal.id,
+                # The SA's entry: governed like its other accounting, so its officers read it.
+                "x_sa_id": account.id,
                 "date": fields.Date.context_today(self),
                 "ref": label,
                 "line_ids": [fields.Command.create(vals) for vals in lines],

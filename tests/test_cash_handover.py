@@ -197,7 +197,7 @@ class TestCashHandover(CashCase):
         self.assertEqual(payload["handover"]["difference"], -15.0)
         journal = self.sa_togo.abs_cash_journal_id
         move = handover.move_id
-        self.assertEqual((move.state, move.journal_id), ("posted", journal))
+        self.assertEqual((move.state, move.journal_id, move.x_sa_id), ("posted", journal, self.sa_togo))
         balance = lambda account: sum(  # noqa: E731
             self.env["account.move.line"]
             .search([("account_id", "=", account.id), ("parent_state", "=", "posted"), ("journal_id", "=", journal.id)])
