@@ -53,6 +53,8 @@
         "data/abs_subscription_data.xml",
         "views/abs_subscription_views.xml",
         "security/abs_sa_scope_rules.xml",
+        "security/abs_cash_handover_rules.xml",
+        "views/abs_cash_handover_views.xml",
     ],
     "demo": [
         "demo/abs_connector_demo.xml",

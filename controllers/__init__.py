@@ -11,4 +11,5 @@ from . import tickets
 from . import invoices
 from . import reports
 from . import payments
+from . import cash
 from . import subscriptions

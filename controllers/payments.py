@@ -52,8 +52,17 @@ PAID_LINKS = {
 }
 
 
+def own_or_staff_domain(ctx, model_name):
+    """What the caller reads of a model where an agent sees its own records only and staff their SAs' all."""
+    Model = ctx.env[model_name]
+    if ctx.kind != EMPLOYEE:
+        return Model._abs_own_or_staff_domain(ctx.readable_sa_ids)
+    return Model._abs_own_or_staff_domain(ctx.readable_sa_ids, ctx.staff_sa_ids(), ctx.employee)
+
+
 def payment_domain(ctx):
-    return ctx.governed_domain("account.payment") + ctx.env["account.payment"]._abs_received_domain()
+    """Money received that the caller reads: its SAs' (staff) or the payments it took (an agent)."""
+    return own_or_staff_domain(ctx, "account.payment") + ctx.env["account.payment"]._abs_received_domain()
 
 
 def invoice_domain(ctx):
@@ -110,7 +119,9 @@ class AbsPaymentController(http.Controller):
 
     @api_route("/api/payments", "GET", auth=AUTH, query=PaymentListQuery, response=PaymentListResponse, tags=TAGS)
     def list_payments(self, ctx, body, query):
-        """Posted customer payments of the caller's SAs, newest first."""
+        """Posted customer payments, newest first: staff see their SAs' (who took each: `agent`, or
+        `collected_by_user` for the backend), an agent the payments it took. Filters: `agent_id`, `source`
+        (cash, bank, mobile_money), `date_from`/`date_to` (the payment date), customer, journal, state."""
         domain = payment_domain(ctx) + filters_domain(query)
         payments, total = search_page(
             ctx.env["account.payment"], domain, PAYMENT_FIELDS, query, order="date desc, id desc"
@@ -119,10 +130,8 @@ class AbsPaymentController(http.Controller):
 
     @api_route("/api/payments/{payment_id}", "GET", auth=AUTH, response=PaymentResponse, tags=TAGS)
     def get_payment(self, ctx, body, query, payment_id):
-        """One payment of the caller's SAs."""
-        payment = ctx.get_governed(
-            "account.payment", payment_id, domain=ctx.env["account.payment"]._abs_received_domain(), what="Payment"
-        )
+        """One payment of the caller's SAs (an agent: one it took)."""
+        payment = ctx.get_governed("account.payment", payment_id, domain=payment_domain(ctx), what="Payment")
         return {"payment": serialize_payments(payment)[0]}
 
     @api_route(

@@ -48,3 +48,5 @@ from . import abs_subscription_close_reason
 from . import abs_subscription_period
 from . import abs_subscription
 from . import ov_sa_subscription_assignment
+from . import abs_cash_handover
+from . import ov_sa_cash_handover_assignment

@@ -34,6 +34,17 @@ class AbsEmployee(models.Model):
     active = fields.Boolean(default=True)
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company, index=True)
     membership_ids = fields.One2many("ov.membership", "employee_id", string="Memberships")
+    # Agents' cash (seed workflow 9): the partner of the agent's lines on its SAs' cash-in-hand accounts.
+    partner_id = fields.Many2one("res.partner", string="Ledger Partner", copy=False, readonly=True, index=True)
+    abs_cash_shortage = fields.Float(
+        string="Cash Shortages",
+        readonly=True,
+        copy=False,
+        help="What the agent's confirmed handovers missed in all (counted less than the payments they covered).",
+    )
+    abs_cash_flagged = fields.Boolean(
+        string="Cash Shortage Flag", readonly=True, copy=False, help="A handover of this agent was counted short."
+    )
 
     _sql_constraints = [
         ("login_uniq", "unique(login)", "An employee with this login already exists."),
@@ -72,6 +83,61 @@ class AbsEmployee(models.Model):
         if vals.get("login"):
             vals["login"] = vals["login"].strip().lower()
         return super().write(vals)
+
+    def _abs_cash_partner(self):
+        """The partner standing for this agent in the ledger (made once): its cash in hand is that partner's
+        balance on the SA's agents' cash-in-hand account."""
+        self.ensure_one()
+        if not self.partner_id:
+            # sudo: the ledger partner is bookkeeping, made by whichever caller books the agent's first cash
+            # (the API's technical user, a cashier); agents are not customers and no SA governs it.
+            self.sudo().partner_id = (
+                self.env["res.partner"]
+                .sudo()
+                .create({"name": self.name, "phone": self.phone, "company_id": self.company_id.id})
+            )
+        return self.partner_id
+
+    def _abs_cash_position(self, accounts):
+        """This agent's cash in hand in ``accounts``: per SA the balance of its ledger partner on the SA's
+        agents' cash-in-hand account (posted entries), and the payments not handed over yet."""
+        self.ensure_one()
+        accounts = accounts.filtered("abs_cash_in_hand_account_id")
+        balances = {}
+        if self.partner_id and accounts:
+            balances = dict(
+                self.env["account.move.line"]._read_group(
+                    [
+                        ("account_id", "in", accounts.abs_cash_in_hand_account_id.ids),
+                        ("partner_id", "=", self.partner_id.id),
+                        ("parent_state", "=", "posted"),
+                    ],
+                    ["account_id"],
+                    ["balance:sum"],
+                )
+            )
+        Payment = self.env["account.payment"]
+        payments = Payment.search(
+            [
+                ("x_actor_id", "=", self.id),
+                *Payment._abs_sa_domain(accounts.ids),
+                *Payment._abs_in_hand_domain(accounts),
+            ],
+            order="date, id",
+        )
+        per_account = [
+            {
+                "id": account.id,
+                "name": account.name,
+                "balance": account.currency_id.round(balances.get(account.abs_cash_in_hand_account_id, 0.0)),
+            }
+            for account in accounts.sorted(lambda a: (a.name, a.id))
+        ]
+        return {
+            "balance": sum(item["balance"] for item in per_account),
+            "service_accounts": per_account,
+            "payments": payments,
+        }
 
     @api.model
     def _abs_dummy_hash(self):

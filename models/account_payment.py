@@ -23,6 +23,21 @@ class AccountPayment(models.Model):
     abs_sa_assignment_ids = fields.One2many(
         "ov.sa_payment_assignment", "payment_id", string="Service Account Assignments"
     )
+    # The handover (declared or confirmed) that covers this cash; a disputed one lets it go again.
+    abs_handover_id = fields.Many2one(
+        "abs.cash.handover", string="Cash Handover", copy=False, readonly=True, index="btree_not_null"
+    )
+    abs_payment_source = fields.Selection(related="journal_id.abs_payment_source", string="Payment Source")
+
+    # ------------------------------------------------------------------ compute
+
+    @api.depends("payment_method_line_id", "x_actor_id")
+    def _compute_outstanding_account_id(self):
+        """An agent's cash is money the agent holds, not yet the SA's: booked on the SA's agents' cash-in-hand
+        account (an outstanding receipts account, the agent as partner) until the cashier counts it in."""
+        super()._compute_outstanding_account_id()
+        for payment in self._abs_agent_cash():
+            payment.outstanding_account_id = payment.x_sa_id.abs_cash_in_hand_account_id
 
     # ------------------------------------------------------------------ CRUD / core hooks
 
@@ -32,12 +47,53 @@ class AccountPayment(models.Model):
         self._abs_govern()
         return result
 
+    def _prepare_move_line_default_vals(self, write_off_line_vals=None, force_balance=None):
+        """The cash-in-hand line of an agent's cash names the agent (its ledger partner), not the customer:
+        the agent is who holds the money (the receivable line keeps the customer)."""
+        line_vals_list = super()._prepare_move_line_default_vals(write_off_line_vals, force_balance)
+        if self._abs_agent_cash():
+            line_vals_list[0]["partner_id"] = self.x_actor_id._abs_cash_partner().id
+        return line_vals_list
+
     # ------------------------------------------------------------------ domains
 
     @api.model
     def _abs_received_domain(self):
         """Money received from customers: inbound payments booked (in process or paid, not draft or cancelled)."""
         return [("payment_type", "=", "inbound"), ("state", "in", ("in_process", "paid"))]
+
+    def _abs_agent_cash(self):
+        """The payments that are cash an agent collected: customer receipts in the API's Cash journal, with an
+        agent, in an SA whose agents' cash-in-hand account exists."""
+        return self.filtered(
+            lambda p: (
+                p.payment_type == "inbound"
+                and p.partner_type == "customer"
+                and p.x_actor_id
+                and p.journal_id.abs_payment_source == "cash"
+                and p.x_sa_id.abs_cash_in_hand_account_id
+            )
+        )
+
+    @api.model
+    def _abs_in_hand_domain(self, accounts):
+        """Agents' cash of ``accounts`` not handed over yet: its line on the SA's cash-in-hand account is open."""
+        in_hand_ids = accounts.abs_cash_in_hand_account_id.ids
+        return [
+            ("outstanding_account_id", "in", in_hand_ids),
+            ("move_id.line_ids", "any", [("account_id", "in", in_hand_ids), ("reconciled", "=", False)]),
+        ]
+
+    def _abs_in_hand(self):
+        """Those of these payments that are agents' cash not handed over yet (see ``_abs_in_hand_domain``)."""
+        return self._abs_agent_cash().filtered(
+            lambda p: (
+                p.outstanding_account_id == p.x_sa_id.abs_cash_in_hand_account_id
+                and any(
+                    line.account_id == p.outstanding_account_id and not line.reconciled for line in p.move_id.line_ids
+                )
+            )
+        )
 
     # ------------------------------------------------------------------ governance
 

@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import api, models
+from odoo.osv import expression
 
 
 class OvSaGovernedMixin(models.AbstractModel):
@@ -39,6 +40,20 @@ class OvSaGovernedMixin(models.AbstractModel):
         """Records governed (active assignment) by one of ``account_ids``; None means any SA."""
         scope = [] if account_ids is None else [("account_id", "in", list(account_ids))]
         return [("abs_sa_assignment_ids", "any", scope + [("state", "=", "active")])]
+
+    @api.model
+    def _abs_own_or_staff_domain(self, account_ids, staff_account_ids=(), employee=None):
+        """Records an employee reads where an agent sees only its own (payments it took, its handovers): those
+        of ``account_ids`` (None: any SA) for a caller that is no employee; for an ``employee``, every record of
+        the SAs it is staff of (``staff_account_ids``) and, in its other SAs, the records whose ``x_actor_id``
+        it is."""
+        domain = self._abs_sa_domain(account_ids)
+        if employee is None:
+            return domain
+        own = expression.AND([[("x_actor_id", "=", employee.id)], domain])
+        if not staff_account_ids:
+            return own
+        return expression.OR([self._abs_sa_domain(staff_account_ids), own])
 
     @api.model
     def _abs_sa_visible_domain(self, account_ids):

@@ -60,6 +60,10 @@ class MobileMoneyCallback(RequestBody):
 class PaymentListQuery(PageQuery):
     partner_id: Annotated[QueryId | None, Filter("partner_id")] = Field(None, description="Only this customer's")
     journal_id: Annotated[QueryId | None, Filter("journal_id")] = None
+    agent_id: Annotated[QueryId | None, Filter("x_actor_id")] = Field(None, description="Only those this agent took")
+    source: Annotated[PaymentSource | None, Filter("journal_id.abs_payment_source")] = Field(
+        None, description="Only cash, bank or mobile-money payments (the journal's API payment source)"
+    )
     state: Annotated[PaymentState | None, Filter("state")] = None
     date_from: Annotated[ApiDate | None, Filter("date", ">=")] = Field(None, description="Paid on or after")
     date_to: Annotated[ApiDate | None, Filter("date", "<=")] = Field(None, description="Paid on or before")
@@ -93,7 +97,9 @@ class PaymentOut(BaseModel):
     journal: IdName
     payment_source: PaymentSource | None
     service_account: IdName | None
-    agent: IdName | None
+    agent: IdName | None = Field(description="The agent who took it (API)")
+    collected_by_user: IdName | None = Field(description="The backend user who took it, when no agent did")
+    handover_id: int | None = Field(description="The cash handover covering it (declared or confirmed)")
     invoices: list[IdName]
 
 

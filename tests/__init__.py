@@ -39,3 +39,5 @@ from . import test_quantities_and_dates
 from . import test_agent_day
 from . import test_error_codes
 from . import test_cluster_proxy
+from . import test_cash_handover
+from . import test_cash_races

@@ -37,6 +37,8 @@ PARAM_FIXTURES = {
     "lot_name": "lot_name",
     "subscription_id": "subscription",
     "code": "subscription_code",
+    "agent_id": "agent",
+    "handover_id": "handover",
 }
 
 # Shared, not governed by an SA: another SA's record answers 200 here, by the contract. Each says why.
@@ -56,6 +58,8 @@ VALID_BODIES = {
     "BopLineCreate": {"product_id": 1, "quantity": 1},
     "SubscriptionCancel": {"reason": "BOLA matrix"},
     "OrderLineUpdate": {"quantity": 2},
+    "HandoverConfirmRequest": {"counted_amount": 1},
+    "HandoverDisputeRequest": {"reason": "BOLA matrix"},
 }
 
 # Found by this matrix and reported: another SA's record answered where the contract says 404. Listed so
@@ -106,6 +110,7 @@ LIST_MODELS = {
     "tickets": "abs.ticket",
     "products": "product.product",
     "subscriptions": "abs.subscription",
+    "handovers": "abs.cash.handover",
     "service_accounts": "ov.serviced_account",
     # Company-level (shared) lists: their items are checked for nested references only.
     "lots": None,
@@ -222,6 +227,11 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
         )
         cls.add_serials(stocked, [f"T-{tag}-PANEL-1"])
         subscription = cls._subscription(account, agent, customer, tag)
+        # Cash the agent took and declared to its SA's cashier (a handover waiting to be counted).
+        cash_order = cls.make_order(account, customer, [(cls.service, 1)], agent=agent)
+        cash_journal = env["account.journal"]._abs_payment_journal(account.company_id, "cash")
+        _invoice, cash = cash_order._abs_register_payment(journal=cash_journal, actor=agent)
+        handover = env["abs.cash.handover"]._abs_declare(agent, account, cash.ids, cash.amount)
         sheet = env["ov.bop.sheet"].create(
             {
                 "name": f"Test {tag} BOLA Bundle",
@@ -250,11 +260,14 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
             "lot_name": meter.name,
             "subscription": subscription.id,
             "subscription_code": subscription.code,
+            "agent": agent.id,
+            "handover": handover.id,
             # Ids of every record, by model, that a list of another SA must not show.
             "by_model": {
                 "sale.order": set((sold | pending | quotation).ids),
                 "account.move": set(invoice.ids),
-                "account.payment": set(payment.ids),
+                "account.payment": set((payment | cash).ids),
+                "abs.cash.handover": set(handover.ids),
                 "res.partner": {customer.id},
                 "stock.picking": set((delivery | returned | pending.picking_ids).ids),
                 "stock.move": set((delivery | returned | pending.picking_ids).move_ids.ids),

@@ -298,6 +298,12 @@ class TestResponsesMatchTheirSchemas(AbsWarehouseFixturesMixin, AbsHttpCase):
         )
         paid.action_confirm()
         paid._abs_register_payment()
+        # Cash an agent took and declared to its cashier, so that the handover list has an item to check.
+        cash_order = paid.copy({"x_actor_id": cls.agent_tg.id})
+        cash_order.action_confirm()
+        cash_journal = cls.env["account.journal"]._abs_payment_journal(cls.company, "cash")
+        _invoice, cash = cash_order._abs_register_payment(journal=cash_journal, actor=cls.agent_tg)
+        cls.env["abs.cash.handover"]._abs_declare(cls.agent_tg, cls.sa_togo, cash.ids, cash.amount)
         # A subscription, so that the subscription lists have an item to check.
         plan = cls.env["product.product"].create(
             {"name": "Test Monthly Plan", "type": "service", "x_pu_category": "contract", "recurring_invoice": True}

@@ -14,6 +14,8 @@ PAYMENT_FIELDS = [
     "journal_id",
     "x_sa_id",
     "x_actor_id",
+    "create_uid",
+    "abs_handover_id",
     "invoice_ids",
 ]
 
@@ -24,6 +26,7 @@ def _ref(record):
 
 def serialize_payments(payments):
     """List form. Related records are read for the whole page at once (Odoo's prefetching)."""
+    api_user = payments.env.ref("abs_connector.user_api", raise_if_not_found=False)
     if payments:
         # One read per related model for the whole page, instead of one per row when first touched.
         payments.journal_id.fetch(["name", "abs_payment_source"])
@@ -42,6 +45,11 @@ def serialize_payments(payments):
             "payment_source": payment.journal_id.abs_payment_source or None,
             "service_account": id_name(payment.x_sa_id),
             "agent": id_name(payment.x_actor_id),
+            # The backend user who registered it (the API's technical user stands for the agent or a service).
+            "collected_by_user": None
+            if payment.x_actor_id or payment.create_uid == api_user
+            else id_name(payment.create_uid),
+            "handover_id": payment.abs_handover_id.id or None,
             "invoices": [_ref(invoice) for invoice in payment.invoice_ids],
         }
         for payment in payments
