@@ -8,7 +8,7 @@
     "website": "https://github.com/abs-connector/abs_connector",
     "depends": ["sale_management", "sale_stock", "account"],
     "external_dependencies": {
-        "python": ["PyJWT", "pydantic", "swagger-ui-py"],
+        "python": ["PyJWT", "pydantic", "swagger-ui-py", "openpaygo"],
     },
     "data": [
         "security/abs_connector_groups.xml",
@@ -53,6 +53,8 @@
         "data/abs_subscription_data.xml",
         "views/abs_subscription_views.xml",
         "security/abs_sa_scope_rules.xml",
+        "security/abs_payg_rules.xml",
+        "views/abs_payg_views.xml",
     ],
     "demo": [
         "demo/abs_connector_demo.xml",

@@ -12,3 +12,4 @@ from . import invoices
 from . import reports
 from . import payments
 from . import subscriptions
+from . import payg

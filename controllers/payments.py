@@ -36,6 +36,7 @@ from .api_kit import (
     page_payload,
     search_page,
 )
+from .serializers.payg import payment_tokens
 from .serializers.payment import PAYMENT_FIELDS, serialize_attempt, serialize_invoice_ref, serialize_payments
 
 _logger = logging.getLogger(__name__)
@@ -93,7 +94,11 @@ class AbsPaymentController(http.Controller):
         invoice, payment = order._abs_register_payment(
             body.amount, journal, body.invoice_id, body.payment_date, body.memo, ctx.employee
         )
-        return {"payment": serialize_payments(payment)[0], "invoice": serialize_invoice_ref(invoice)}
+        return {
+            "payment": serialize_payments(payment)[0],
+            "invoice": serialize_invoice_ref(invoice),
+            "payg_tokens": payment_tokens(payment),
+        }
 
     @api_route("/api/payments", "GET", auth=AUTH, query=PaymentListQuery, response=PaymentListResponse, tags=TAGS)
     def list_payments(self, ctx, body, query):

@@ -48,3 +48,7 @@ from . import abs_subscription_close_reason
 from . import abs_subscription_period
 from . import abs_subscription
 from . import ov_sa_subscription_assignment
+from . import abs_payg_plan
+from . import abs_payg_token
+from . import abs_payg_account
+from . import ov_sa_payg_assignment

@@ -73,6 +73,8 @@ class StockPicking(models.Model):
         actor = self.env["abs.employee"].browse(self.env.context.get("abs_actor_id"))
         # sudo: whoever validates (a warehouse user without asset rights too) records the governed asset
         self.env["ov.asset"].sudo()._abs_on_delivered(move_lines, actor=actor)
+        # sudo: as for assets, whoever validates opens the PAYG accounts of serials sold on a plan
+        self.env["abs.payg.account"].sudo()._abs_open_from_delivery(move_lines, actor=actor)
         return True
 
     def _abs_on_serials_returned(self, move_lines):

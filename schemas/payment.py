@@ -16,6 +16,7 @@ from .common import (
     QueryId,
     RequestBody,
 )
+from .payg import PaygTokenOut
 
 PaymentSource = Literal["cash", "bank", "mobile_money"]
 PaymentState = Literal["draft", "in_process", "paid", "canceled", "rejected"]
@@ -102,6 +103,9 @@ class PaymentResponse(BaseModel):
 
 class RegisterPaymentResponse(PaymentResponse):
     invoice: InvoiceRef
+    payg_tokens: list[PaygTokenOut] = Field(
+        [], description="The pay-as-you-go tokens this payment gave (one per PAYG account it paid)"
+    )
 
 
 class PaymentListResponse(PageResponse):

@@ -16,6 +16,7 @@ from .common import (
     QueryId,
     RequestBody,
 )
+from .payg import PaygPlanOut
 
 
 def _keys(selection):
@@ -148,6 +149,7 @@ class ProductOut(BaseModel):
     active: bool
     has_bop: bool = Field(description="A Bill of Products exists for this product (/api/products/<id>/bop)")
     stock: StockFigures | None = Field(description="Live stock of a storable product; null for the others")
+    payg_plan: PaygPlanOut | None = Field(None, description="The pay-as-you-go plan it is sold on; null: none")
 
 
 class ProductResponse(BaseModel):

@@ -36,6 +36,7 @@ PARAM_FIXTURES = {
     "lot_name": "lot_name",
     "subscription_id": "subscription",
     "code": "subscription_code",
+    "payg_account_id": "payg_account",
 }
 
 # Shared, not governed by an SA: another SA's record answers 200 here, by the contract. Each says why.
@@ -54,6 +55,7 @@ VALID_BODIES = {
     "OrderAddLines": {"products": [{"product_id": 1, "quantity": 1}]},
     "BopLineCreate": {"product_id": 1, "quantity": 1},
     "SubscriptionCancel": {"reason": "BOLA matrix"},
+    "PaygTokenRequest": {"kind": "counter_sync"},
 }
 
 # Found by this matrix and reported: another SA's record answered where the contract says 404. Listed so
@@ -103,6 +105,7 @@ LIST_MODELS = {
     "tickets": "abs.ticket",
     "products": "product.product",
     "subscriptions": "abs.subscription",
+    "accounts": "abs.payg.account",
     "service_accounts": "ov.serviced_account",
     # Company-level (shared) lists: their items are checked for nested references only.
     "lots": None,
@@ -135,6 +138,7 @@ WATCHED_MODELS = [
     "abs.ticket",
     "ov.bop.line",
     "abs.subscription",
+    "abs.payg.token",
     "mail.mail",
 ]
 
@@ -158,6 +162,20 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
             {"name": "Test BOLA Meter", "type": "consu", "is_storable": True, "tracking": "serial"}
         )
         meters = cls.add_serials(cls.meter, ["T-METER-TG", "T-METER-KE"])
+        # A kit sold pay-as-you-go: each SA's delivered serial opens a PAYG account.
+        plan = cls.env["abs.payg.plan"].create(
+            {"name": "Test BOLA Plan", "deposit": 10.0, "price_per_day": 1.0, "price_to_own": 300.0}
+        )
+        cls.payg_kit = Product.create(
+            {
+                "name": "Test BOLA PAYG Kit",
+                "type": "consu",
+                "is_storable": True,
+                "tracking": "serial",
+                "list_price": 300.0,
+                "abs_payg_plan_id": plan.id,
+            }
+        )
         cls.customer_tg2 = cls.env["res.partner"]._abs_create_customer(
             {"name": "Test Kodjo Togo", "phone": "+228 90 22 22 22"}, cls.sa_togo, cls.agent_tg
         )
@@ -168,12 +186,15 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
             {"subject": "Neighbour's ticket", "partner_id": cls.customer_tg2.id}, account=cls.sa_togo
         )
         neighbour_subscription = cls._subscription(cls.sa_togo, cls.agent_tg, cls.customer_tg2, "TG2")
+        neighbour_payg = cls._payg_account(cls.sa_togo, cls.agent_tg, cls.customer_tg2, "TG2")
         cls.neighbour = {
             "customer": cls.customer_tg2.id,
             "ticket": neighbour_ticket.id,
             "subscription": neighbour_subscription.id,
             "subscription_code": neighbour_subscription.code,
+            "payg_account": neighbour_payg.id,
             "by_model": {
+                "abs.payg.account": set(neighbour_payg.ids),
                 "res.partner": {cls.customer_tg2.id},
                 "abs.ticket": set(neighbour_ticket.ids),
                 "abs.subscription": set(neighbour_subscription.ids),
@@ -212,6 +233,7 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
         )
         cls.add_serials(stocked, [f"T-{tag}-PANEL-1"])
         subscription = cls._subscription(account, agent, customer, tag)
+        payg = cls._payg_account(account, agent, customer, tag)
         sheet = env["ov.bop.sheet"].create(
             {
                 "name": f"Test {tag} BOLA Bundle",
@@ -239,6 +261,7 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
             "lot_name": meter.name,
             "subscription": subscription.id,
             "subscription_code": subscription.code,
+            "payg_account": payg.id,
             # Ids of every record, by model, that a list of another SA must not show.
             "by_model": {
                 "sale.order": set((sold | pending | quotation).ids),
@@ -251,9 +274,17 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
                 "abs.ticket": set(ticket.ids),
                 "product.product": set((product | stocked).ids),
                 "abs.subscription": set(subscription.ids),
+                "abs.payg.account": set(payg.ids),
                 "ov.serviced_account": {account.id},
             },
         }
+
+    @classmethod
+    def _payg_account(cls, account, agent, customer, tag):
+        cls.add_serials(cls.payg_kit, [f"T-{tag}-PAYG-1"])
+        order = cls.make_order(account, customer, [(cls.payg_kit, 1)], agent=agent)
+        order.picking_ids._abs_validate_delivery(None, False, actor=agent)
+        return cls.env["abs.payg.account"].search([("sale_line_id", "in", order.order_line.ids)])
 
     @classmethod
     def _subscription(cls, account, agent, customer, tag):
