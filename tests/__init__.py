@@ -34,3 +34,4 @@ from . import test_backend_core_groups
 from . import test_backend_tours
 from . import test_test_modules
 from . import test_payg
+from . import test_payg_races

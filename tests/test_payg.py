@@ -4,10 +4,13 @@ A simulated device (openpaygo's own decoder, with the device's key and its own c
 the server issues: accepted in order, each exactly once, adding exactly the days the server credited.
 """
 
+import base64
+import json
 import uuid
 
 from openpaygo import OpenPAYGOTokenDecoder, TokenType
 
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import AbsHttpCase, AbsStockFixturesMixin
@@ -309,3 +312,89 @@ class TestPaygDevice(PaygFixturesMixin, AbsHttpCase):
         self.assertEqual(account.days_credited, sum(1 + i % 3 for i in range(500)))
         self.assertEqual(len(account.token_ids), 501)
         self.assertEqual(len(set(account.token_ids.mapped("count"))), 501)
+
+
+@tagged("post_install", "-at_install")
+class TestPaygBackend(PaygFixturesMixin, AbsHttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_payg_fixtures()
+        cls.order, cls.invoice, cls.account, cls.lot = cls.sell_on_plan(
+            cls.sa_togo, cls.customer_tg, "T-PAYG-BK1", cls.agent_tg
+        )
+        cls.billing = cls.env["res.users"].create(
+            {
+                "name": "Test PAYG Billing",
+                "login": "t.payg.billing",
+                "groups_id": [(6, 0, [cls.env.ref("account.group_account_invoice").id])],
+            }
+        )
+
+    def test_register_payment_button_issues_the_token_and_never_a_second_for_its_payment(self):
+        wizard = (
+            self.env["account.payment.register"]
+            .with_user(self.billing)
+            .with_context(active_model="account.move", active_ids=self.invoice.ids)
+            .create({"amount": 64.0})
+        )
+        wizard.action_create_payments()
+        token = self.account.token_ids
+        self.assertEqual((len(token), token.days, token.payment_id.x_sa_id), (1, 10, self.sa_togo))
+        self.assertTrue(SimulatedDevice(self.lot, self.plan).enter(token.code))
+        # The same payment credited again (a wizard run twice, a replayed hook): the token already issued.
+        again = self.env["abs.payg.account"]._abs_credit_payments(token.payment_id)
+        self.assertEqual(again, token)
+        self.account.invalidate_recordset()
+        self.assertEqual((self.account.token_count, self.account.amount_paid), (token.count, 64.0))
+
+    def test_replayed_mobile_money_callback_gives_the_same_token(self):
+        attempt = self.env["abs.payment.attempt"]._abs_start(self.invoice, "+228 90 00 00 00", amount=70.0)
+        raw = json.dumps({"reference": attempt.reference, "status": "success", "provider": "sandbox"})
+        signature = self.env["abs.payment.provider.sandbox"]._abs_sign(raw.encode())
+        for _time in range(2):
+            status, payload, _r = self.api(
+                "POST", "/api/payments/mobile-money/callback", raw=raw, headers={"X-Signature": signature}
+            )
+            self.assertEqual(status, 200, payload)
+        self.assertEqual(len(self.account.token_ids), 1)
+        self.assertEqual(self.account.token_ids.days, 13)
+
+    def test_device_secret_is_for_payg_managers_only(self):
+        warehouse = self.env["res.users"].create(
+            {
+                "name": "Test PAYG Warehouse",
+                "login": "t.payg.warehouse",
+                "groups_id": [(6, 0, [self.env.ref("stock.group_stock_user").id])],
+            }
+        )
+        self.assertEqual(self.lot.with_user(warehouse).read(["name"])[0]["name"], "T-PAYG-BK1")
+        with self.assertRaises(AccessError):
+            self.lot.with_user(warehouse).read(["abs_payg_secret"])
+        manager = self.env["res.users"].create(
+            {
+                "name": "Test PAYG Manager",
+                "login": "t.payg.manager",
+                "groups_id": [(6, 0, [self.env.ref("abs_connector.group_abs_payg_manager").id])],
+            }
+        )
+        self.assertRegex(self.lot.with_user(manager).abs_payg_secret, r"^[0-9a-f]{32}$")
+        # The account's list and form show no secret, whoever reads them.
+        for view_type in ("list", "form"):
+            arch = self.env["abs.payg.account"].get_views([(False, view_type)])["views"][view_type]["arch"]
+            self.assertNotIn("secret", arch)
+
+    def test_manufacturer_csv_sets_the_secrets_and_bad_rows_set_nothing(self):
+        lots = self.add_serials(self.payg_kit, ["T-CSV-1", "T-CSV-2"])
+        key1, key2 = "0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210"
+        Import = self.env["abs.payg.device.import"]
+        bad = f"serial,secret_key,starting_code\nT-CSV-1,{key1},123456789\nT-NOPE,{key2},1\n"
+        wizard = Import.create({"product_id": self.payg_kit.id, "csv_file": base64.b64encode(bad.encode())})
+        with self.assertRaises(UserError):
+            wizard.action_import()
+        good = f"serial,secret_key,starting_code\nT-CSV-1,{key1},123456789\nT-CSV-2,{key2},\n"
+        wizard = Import.create({"product_id": self.payg_kit.id, "csv_file": base64.b64encode(good.encode())})
+        wizard.action_import()
+        self.assertNotIn(key1, wizard.result)
+        self.assertEqual(lots.sudo().mapped("abs_payg_secret"), [key1, key2])
+        self.assertEqual(lots.sudo().mapped("abs_payg_starting_code"), [123456789, 0])
