@@ -54,6 +54,7 @@
         "views/abs_subscription_views.xml",
         "security/abs_sa_scope_rules.xml",
         "security/abs_payg_rules.xml",
+        "data/abs_payg_data.xml",
         "views/abs_payg_views.xml",
     ],
     "demo": [

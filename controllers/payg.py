@@ -6,7 +6,7 @@ from payments (``register-payment``, mobile money, the backend's Register Paymen
 the routes here read them and issue staff corrections. The device secret is never answered.
 """
 
-from odoo import http
+from odoo import fields, http
 
 from ..schemas.payg import (
     CustomerPaygListQuery,
@@ -15,6 +15,8 @@ from ..schemas.payg import (
     PaygAccountResponse,
     PaygTokenRequest,
     PaygTokenResponse,
+    PortfolioQuery,
+    PortfolioResponse,
 )
 from .api_kit import (
     API_KEY,
@@ -27,7 +29,13 @@ from .api_kit import (
     page_payload,
     search_page,
 )
-from .serializers.payg import PAYG_ACCOUNT_FIELDS, serialize_account_detail, serialize_accounts, serialize_tokens
+from .serializers.payg import (
+    PAYG_ACCOUNT_FIELDS,
+    serialize_account_detail,
+    serialize_accounts,
+    serialize_portfolio,
+    serialize_tokens,
+)
 
 AUTH = (EMPLOYEE, API_KEY)
 TAGS = ("PAYG",)
@@ -108,3 +116,23 @@ class AbsPaygController(http.Controller):
         if not account:
             raise not_found("PAYG account")
         return account_answer(account)
+
+    @api_route(
+        "/api/reports/payg-portfolio",
+        "GET",
+        auth=AUTH,
+        query=PortfolioQuery,
+        response=PortfolioResponse,
+        role="staff",
+        tags=("Reports",),
+    )
+    def payg_portfolio(self, ctx, body, query):
+        """The PAYG portfolio per SA at `date` (default today), for the SAs the caller is staff of (an API key:
+        every SA, or the one of `X-SA-ID`): accounts by state, outstanding balance, collection rate (paid ÷
+        expected over the 30 days before `date`) and PAR 30/60/90: the share of the outstanding balance on
+        accounts disabled for more than 30/60/90 days."""
+        day = query.date or fields.Date.context_today(ctx.env["abs.payg.account"])
+        sa_ids = ctx.staff_sa_ids() if ctx.kind == EMPLOYEE else ctx.readable_sa_ids
+        Account = ctx.env["abs.payg.account"]
+        figures = Account._abs_portfolio(Account._abs_sa_domain(sa_ids), day)
+        return {"date": day, "service_accounts": serialize_portfolio(figures)}

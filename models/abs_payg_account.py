@@ -1,5 +1,6 @@
 import logging
 import secrets
+from collections import defaultdict
 from datetime import timedelta
 
 from openpaygo import OpenPAYGOTokenEncoder, TokenType
@@ -27,6 +28,8 @@ OPENPAYGO_TYPES = {
     "disable_payg": TokenType.DISABLE_PAYG,
     "counter_sync": TokenType.COUNTER_SYNC,
 }
+BATCH_SIZE_PARAM = "abs_connector.payg_batch_size"
+REMINDER_DAYS_PARAM = "abs_connector.payg_reminder_days"
 # The device and the server both start at this count (OpenPAYGO: the first add-time token is count 2).
 FIRST_COUNT = 1
 
@@ -74,6 +77,7 @@ class AbsPaygAccount(models.Model):
         readonly=True, help="The day the credit ran out (the portfolio at risk counts from it)."
     )
     state = fields.Selection(ACCOUNT_STATES, required=True, default="active", index=True, tracking=True)
+    reminder_sent_for = fields.Date(readonly=True, help="The credit expiry the last reminder mail was queued for.")
     token_count = fields.Integer(default=FIRST_COUNT, readonly=True, help="The count of the last token issued.")
     token_ids = fields.One2many("abs.payg.token", "account_id", string="Tokens", readonly=True)
     abs_sa_assignment_ids = fields.One2many(
@@ -225,7 +229,7 @@ class AbsPaygAccount(models.Model):
         vals = {"amount_paid": amount_paid}
         if currency.compare_amounts(amount_paid, self.price_to_own) >= 0:
             vals.update(state="paid_off", credit_expiry=False, disabled_since=False)
-            token = self._abs_issue_token("disable_payg", payment=payment, extra_vals=vals)
+            token = self._abs_issue_token("disable_payg", payment=payment, amount=amount, extra_vals=vals)
         else:
             days_total = self.plan_id._abs_days_for(amount_paid)
             days = days_total - self.days_credited
@@ -234,7 +238,7 @@ class AbsPaygAccount(models.Model):
             vals.update(days_credited=days_total, credit_expiry=expiry)
             if expiry > today:
                 vals.update(state="active", disabled_since=False)
-            token = self._abs_issue_token("add_time", days=days, payment=payment, extra_vals=vals)
+            token = self._abs_issue_token("add_time", days=days, payment=payment, amount=amount, extra_vals=vals)
         return token
 
     # ------------------------------------------------------------------ staff tokens
@@ -283,7 +287,7 @@ class AbsPaygAccount(models.Model):
         )
         self.invalidate_recordset()
 
-    def _abs_issue_token(self, kind, days=0, payment=None, reason=None, actor=None, extra_vals=None):
+    def _abs_issue_token(self, kind, days=0, payment=None, amount=0.0, reason=None, actor=None, extra_vals=None):
         """Compute the next OpenPAYGO token of this locked account and store it with the account's new state."""
         self.ensure_one()
         plan = self.plan_id
@@ -326,6 +330,7 @@ class AbsPaygAccount(models.Model):
                 "value": value or 0,
                 "days": days if kind in ("add_time", "set_time") else 0,
                 "code": code,
+                "amount": amount,
                 "reason": reason,
                 "actor_id": actor.id if actor else (payment.x_actor_id.id if payment else False),
             }
@@ -353,6 +358,117 @@ class AbsPaygAccount(models.Model):
             count=token.count,
             reason=token.reason or "-",
         )
+
+    # ------------------------------------------------------------------ the daily job
+
+    @api.model
+    def _cron_refresh_states(self, batch_size=None, today=None):
+        """Scheduled job ``abs_connector.ir_cron_payg_states``: credit states and reminders, by batches.
+
+        ``active`` accounts whose credit ran out become ``disabled`` (since their expiry), ``disabled`` ones
+        with credit again (a set-time token) ``active``; a reminder mail is queued (never sent here) for
+        accounts whose credit ends within ``abs_connector.payg_reminder_days`` (default 2), once per expiry.
+        Batches of ``abs_connector.payg_batch_size`` (default 500) rows locked ``SKIP LOCKED``, each
+        committed with its progress reported; a row is taken once per run, so a run always ends.
+        """
+        today = today or fields.Date.context_today(self)
+        # sudo: deployment settings, read by the job whoever its user is
+        params = self.env["ir.config_parameter"].sudo()
+        batch_size = batch_size or int(params.get_param(BATCH_SIZE_PARAM, 500))
+        remind_until = today + timedelta(days=int(params.get_param(REMINDER_DAYS_PARAM, 2)))
+        done, seen = 0, []
+        self.env.cr.commit()  # the batch query must open a fresh snapshot
+        while ids := self._abs_take_state_batch(today, remind_until, batch_size, seen):
+            seen.extend(ids)  # liveness: taken once per run; a batch that changes nothing is not taken again
+            self.browse(ids)._abs_refresh_state(today, remind_until)
+            done += len(ids)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+            self.env.cr.commit()
+        return done
+
+    @api.model
+    def _abs_take_state_batch(self, today, remind_until, limit, skip_ids):
+        self.env.cr.execute(
+            """
+            SELECT id FROM abs_payg_account
+             WHERE ((state = 'active' AND credit_expiry <= %(today)s)
+                 OR (state = 'disabled' AND credit_expiry > %(today)s)
+                 OR (state = 'active' AND credit_expiry <= %(until)s
+                     AND reminder_sent_for IS DISTINCT FROM credit_expiry))
+               AND NOT (id = ANY(%(skip)s))
+             ORDER BY id
+             LIMIT %(limit)s
+               FOR UPDATE SKIP LOCKED
+            """,
+            {"today": today, "until": remind_until, "skip": list(skip_ids), "limit": limit},
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        self.env.invalidate_all()
+        return ids
+
+    def _abs_refresh_state(self, today, remind_until):
+        """Move these (locked) accounts between active and disabled, and queue their reminders, in a few writes."""
+        ran_out = self.filtered(lambda a: a.state == "active" and a.credit_expiry and a.credit_expiry <= today)
+        for expiry, accounts in ran_out.grouped("credit_expiry").items():
+            accounts.write({"state": "disabled", "disabled_since": expiry})
+        self.filtered(lambda a: a.state == "disabled" and a.credit_expiry and a.credit_expiry > today).write(
+            {"state": "active", "disabled_since": False}
+        )
+        to_remind = self.filtered(
+            lambda a: (
+                a.state == "active"
+                and a.credit_expiry
+                and a.credit_expiry <= remind_until
+                and a.reminder_sent_for != a.credit_expiry
+            )
+        )
+        with_email = to_remind.filtered(lambda a: a.partner_id.email)
+        if with_email:
+            template = self.env.ref("abs_connector.mail_template_payg_reminder")
+            # sudo: queuing mail is the system's job (mail.mail, sent later by the mail queue)
+            template.sudo().send_mail_batch(with_email.ids, force_send=False)
+        for expiry, accounts in to_remind.grouped("credit_expiry").items():
+            accounts.write({"reminder_sent_for": expiry})
+
+    # ------------------------------------------------------------------ the portfolio at risk
+
+    @api.model
+    def _abs_portfolio(self, domain, day, period_days=30):
+        """Per SA of the accounts of ``domain``, at ``day``: accounts by state, outstanding, collection rate
+        (paid ÷ expected over the ``period_days`` before ``day``) and PAR 30/60/90 (the share of the outstanding
+        on accounts disabled for more than 30/60/90 days). A few grouped queries whatever the portfolio's size."""
+        result = defaultdict(
+            lambda: {"accounts_by_state": {}, "outstanding": 0.0, "paid": 0.0, "expected": 0.0, "at_risk": [0.0] * 3}
+        )
+        for account, state, count in self._read_group(domain, ["x_sa_id", "state"], ["__count"]):
+            result[account]["accounts_by_state"][state] = count
+        open_domain = [*domain, ("state", "in", OPEN_STATES)]
+        for account, remaining in self._read_group(open_domain, ["x_sa_id"], ["amount_remaining:sum"]):
+            result[account]["outstanding"] = remaining
+        for index, days in enumerate((30, 60, 90)):
+            late = [*open_domain, ("state", "=", "disabled"), ("disabled_since", "<", day - timedelta(days=days))]
+            for account, remaining in self._read_group(late, ["x_sa_id"], ["amount_remaining:sum"]):
+                result[account]["at_risk"][index] = remaining
+        start = day - timedelta(days=period_days)
+        Token = self.env["abs.payg.token"]
+        paid_domain = [
+            ("account_id", "any", domain),
+            ("payment_id", "!=", False),
+            ("create_date", ">=", fields.Datetime.to_datetime(start)),
+            ("create_date", "<", fields.Datetime.to_datetime(day + timedelta(days=1))),
+        ]
+        for payg, amount in Token._read_group(paid_domain, ["account_id"], ["amount:sum"]):
+            result[payg.x_sa_id]["paid"] += amount
+        # Expected: a day's price for every day of the period an account was open, and deposits of the period.
+        running = self.search_fetch(
+            [*domain, ("activation_date", "<=", day), ("state", "in", (*OPEN_STATES, "paid_off"))],
+            ["x_sa_id", "activation_date", "price_per_day", "deposit"],
+        )
+        for account in running:
+            days_open = min(period_days, (day - account.activation_date).days)
+            deposit = account.deposit if account.activation_date > start else 0.0
+            result[account.x_sa_id]["expected"] += days_open * account.price_per_day + deposit
+        return result
 
     # ------------------------------------------------------------------ what the customer owes next
 

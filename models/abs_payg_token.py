@@ -27,6 +27,7 @@ class AbsPaygToken(models.Model):
         readonly=True, help="Token units (days / the plan's days per unit); none for unlock and sync."
     )
     days = fields.Integer(readonly=True, help="Days of use the token adds (add time) or sets (set time).")
+    amount = fields.Float(readonly=True, help="The part of the payment credited to the account.")
     code = fields.Char(required=True, readonly=True)
     reason = fields.Char(readonly=True)
     actor_id = fields.Many2one("abs.employee", string="Issued by (agent)", readonly=True)

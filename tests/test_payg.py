@@ -7,6 +7,7 @@ the server issues: accepted in order, each exactly once, adding exactly the days
 import base64
 import json
 import uuid
+from datetime import date, timedelta
 
 from openpaygo import OpenPAYGOTokenDecoder, TokenType
 
@@ -398,3 +399,45 @@ class TestPaygBackend(PaygFixturesMixin, AbsHttpCase):
         self.assertNotIn(key1, wizard.result)
         self.assertEqual(lots.sudo().mapped("abs_payg_secret"), [key1, key2])
         self.assertEqual(lots.sudo().mapped("abs_payg_starting_code"), [123456789, 0])
+
+
+@tagged("post_install", "-at_install")
+class TestPaygPortfolio(PaygFixturesMixin, AbsHttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_payg_fixtures()
+        cls.customer_tg.email = "ama@example.com"
+        cls.accounts = cls.env["abs.payg.account"]
+        for serial in ("T-PF-1", "T-PF-2", "T-PF-3"):
+            cls.accounts |= cls.sell_on_plan(cls.sa_togo, cls.customer_tg, serial, cls.agent_tg)[2]
+        cls.kenya_account = cls.sell_on_plan(cls.sa_kenya, cls.customer_ke, "T-PF-KE", cls.agent_ke)[2]
+
+    def test_portfolio_report_par_and_collection_per_sa(self):
+        today = date.today()
+        late, later, paying = self.accounts
+        late.write({"state": "disabled", "disabled_since": today - timedelta(days=45), "credit_expiry": today})
+        later.write({"state": "disabled", "disabled_since": today - timedelta(days=95), "credit_expiry": today})
+        paying.sale_line_id.order_id._abs_register_payment(60.0, invoice_id=None)
+        status, payload, _r = self.api("GET", "/api/reports/payg-portfolio", token=self.tok_manager_tg)
+        self.assertEqual(status, 200, payload)
+        [togo] = payload["service_accounts"]
+        self.assertEqual(togo["service_account"]["id"], self.sa_togo.id)
+        self.assertEqual(togo["accounts_by_state"], {"active": 1, "disabled": 2})
+        self.assertEqual(togo["outstanding"], 500.0 + 500.0 + 440.0)
+        self.assertEqual(
+            (togo["par30"], togo["par60"], togo["par90"]),
+            (round(1000 / 1440, 4), round(500 / 1440, 4), round(500 / 1440, 4)),
+        )
+        # Expected over 30 days: three accounts opened today, each a deposit of 50 (no day elapsed yet).
+        self.assertEqual(togo["collection_rate"], round(60.0 / 150.0, 4))
+        self.assertError(self.api("GET", "/api/reports/payg-portfolio", token=self.tok_agent_tg), 403)
+        status, payload, _r = self.api(
+            "GET", f"/api/reports/payg-portfolio?date={today.isoformat()}", api_key=self.new_api_key()
+        )
+        self.assertEqual(status, 200, payload)
+        self.assertEqual(
+            {sa["service_account"]["id"] for sa in payload["service_accounts"]} >= {self.sa_togo.id, self.sa_kenya.id},
+            True,
+        )
+        self.assertError(self.api("GET", "/api/reports/payg-portfolio?date=1800-01-01", token=self.tok_manager_tg), 400)

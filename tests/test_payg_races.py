@@ -1,6 +1,7 @@
 """PAYG tokens under real parallel payments: consecutive counts, never the same count twice."""
 
 import uuid
+from datetime import date, timedelta
 
 from odoo import SUPERUSER_ID, api
 from odoo.tests import tagged
@@ -89,3 +90,34 @@ class TestPaygRaces(RealTransactionsCase):
         with self.registry.cursor() as cr:
             payg = api.Environment(cr, SUPERUSER_ID, {})["abs.payg.account"].browse(data["payg"])
             self.assertEqual(len(payg.token_ids), 20)
+
+    def test_daily_job_disables_reactivates_and_reminds_once_committing_per_batch(self):
+        tag = uuid.uuid4().hex[:8]
+        today = date.today()
+        ids = [self._commit_payg_invoice(f"{tag}{n}")["payg"] for n in range(3)]
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            ran_out, ending, credited = env["abs.payg.account"].browse(ids)
+            ran_out.write({"credit_expiry": today - timedelta(days=3)})
+            ending.write({"credit_expiry": today + timedelta(days=1)})
+            ending.partner_id.email = f"payg.{tag}@example.com"
+            credited.write({"state": "disabled", "credit_expiry": today + timedelta(days=5)})
+            cr.commit()  # pylint: disable=invalid-commit
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            done = env["abs.payg.account"]._cron_refresh_states(batch_size=1, today=today)
+        self.assertGreaterEqual(done, 3)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            ran_out, ending, credited = env["abs.payg.account"].browse(ids)
+            self.assertEqual((ran_out.state, ran_out.disabled_since), ("disabled", today - timedelta(days=3)))
+            self.assertEqual((ending.state, credited.state), ("active", "active"))
+            self.assertEqual(ending.reminder_sent_for, ending.credit_expiry)
+            reminders = env["mail.mail"].search_count([("model", "=", "abs.payg.account"), ("res_id", "=", ending.id)])
+            self.assertEqual(reminders, 1)
+        # A second run finds nothing left to do (and ends): one reminder per expiry.
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            self.assertEqual(env["abs.payg.account"]._cron_refresh_states(batch_size=1, today=today), 0)
+            reminders = env["mail.mail"].search_count([("model", "=", "abs.payg.account"), ("res_id", "=", ids[1])])
+            self.assertEqual(reminders, 1)

@@ -94,3 +94,25 @@ def payment_tokens(payment):
     """The PAYG tokens a payment gave (``register-payment``'s answer)."""
     tokens = payment.env["abs.payg.token"].search([("payment_id", "in", payment.ids)])
     return serialize_tokens(tokens)
+
+
+def serialize_portfolio(figures):
+    """``abs.payg.account._abs_portfolio``'s figures per SA, as the report answers them (ratios rounded to 4)."""
+    answers = []
+    for account, figure in sorted(figures.items(), key=lambda item: item[0].id):
+        if not account:
+            continue  # accounts of no SA are head office's, not in a per-SA report
+        outstanding = figure["outstanding"]
+        par = [round(at_risk / outstanding, 4) if outstanding else 0.0 for at_risk in figure["at_risk"]]
+        answers.append(
+            {
+                "service_account": id_name(account),
+                "accounts_by_state": figure["accounts_by_state"],
+                "outstanding": outstanding,
+                "collection_rate": round(figure["paid"] / figure["expected"], 4) if figure["expected"] else None,
+                "par30": par[0],
+                "par60": par[1],
+                "par90": par[2],
+            }
+        )
+    return answers
