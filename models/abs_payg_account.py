@@ -470,7 +470,33 @@ class AbsPaygAccount(models.Model):
             result[account.x_sa_id]["expected"] += days_open * account.price_per_day + deposit
         return result
 
+    # ------------------------------------------------------------------ demo data
+
+    @api.model
+    def _abs_demo_sell(self, order_id):
+        """Demo data: deliver the confirmed order ``order_id``, post its invoice, pay the deposit and one
+        instalment of its PAYG account (two tokens), through the same methods as the API."""
+        order = self.env["sale.order"].browse(order_id)
+        order.picking_ids._abs_validate_delivery(None, False, actor=order.x_actor_id)
+        invoice, _created = order._abs_invoice()
+        invoice._abs_post()
+        account = self.search([("sale_line_id", "in", order.order_line.ids)], limit=1)
+        invoice._abs_register_payment(account.deposit, actor=order.x_actor_id)
+        invoice._abs_register_payment(account.plan_id.instalment_days * account.price_per_day, actor=order.x_actor_id)
+        return account.id
+
     # ------------------------------------------------------------------ what the customer owes next
+
+    @api.model
+    def _abs_next_instalment_of(self, invoice):
+        """The next instalment of the open PAYG account an invoice bills, or None (not a PAYG invoice)."""
+        # sudo: the instalment of an invoice the caller may read, whatever its rights on PAYG accounts
+        account = self.sudo().search(
+            [("sale_line_id", "in", invoice.invoice_line_ids.sale_line_ids.ids), ("state", "in", OPEN_STATES)],
+            order="id",
+            limit=1,
+        )
+        return account._abs_next_instalment() if account else None
 
     def _abs_next_instalment(self):
         """``{"due_date", "amount"}`` of the next instalment, or None when nothing more is owed."""

@@ -175,6 +175,18 @@ class TestPaygApi(PaygFixturesMixin, AbsHttpCase):
         self.assertTrue(SimulatedDevice(other_lot, self.plan).enter(other.token_ids.code))
         self.assertFalse(SimulatedDevice(self.lot, self.plan).enter(other.token_ids.code))
 
+    def test_next_payment_of_a_customer_is_the_payg_instalment(self):
+        path = f"/api/customers/{self.customer_tg.id}/next-payment"
+        status, payload, _r = self.api("GET", path, token=self.tok_agent_tg)
+        self.assertEqual(status, 200, payload)
+        self.assertEqual(
+            (payload["next_payment"]["amount"], payload["next_payment"]["invoice"]["id"]), (50.0, self.invoice.id)
+        )
+        self.pay(50.0)
+        status, payload, _r = self.api("GET", path, token=self.tok_agent_tg)
+        self.assertEqual(payload["next_payment"]["amount"], 14.0)
+        self.assertEqual(payload["next_payment"]["due_date"], self.account.credit_expiry.isoformat())
+
     def test_a_retried_payment_answers_the_same_token_and_no_new_count(self):
         key = str(uuid.uuid4())
         first = self.pay(60.0, key=key)
