@@ -127,6 +127,8 @@ class AbsPaygAccount(models.Model):
                 [("lot_id", "in", move_lines.lot_id.ids), ("state", "in", (*OPEN_STATES, "paid_off"))]
             ).lot_id.ids
         )
+        # A serial sold again keeps its device's count: the device refuses a count it has passed.
+        last_counts = dict(self._read_group([("lot_id", "in", move_lines.lot_id.ids)], ["lot_id"], ["token_count:max"]))
         today = fields.Date.context_today(self)
         vals_list = []
         for line in move_lines:
@@ -154,6 +156,7 @@ class AbsPaygAccount(models.Model):
                     "price_to_own": unit_price or plan.price_to_own,
                     "activation_date": today,
                     "credit_expiry": today,
+                    "token_count": last_counts.get(line.lot_id, FIRST_COUNT),
                 }
             )
             taken.add(line.lot_id.id)
@@ -163,6 +166,13 @@ class AbsPaygAccount(models.Model):
         for account in accounts:
             account.asset_id = by_lot.get(account.lot_id.id)
         accounts.lot_id._abs_payg_ensure_secret()
+        return accounts
+
+    @api.model
+    def _abs_on_returned(self, lots):
+        """The serials came back from the customer: their open PAYG accounts end as ``returned``."""
+        accounts = self.search([("lot_id", "in", lots.ids), ("state", "in", OPEN_STATES)])
+        accounts.write({"state": "returned", "credit_expiry": False})
         return accounts
 
     # ------------------------------------------------------------------ payments: days and tokens
@@ -473,11 +483,13 @@ class AbsPaygAccount(models.Model):
     # ------------------------------------------------------------------ demo data
 
     @api.model
-    def _abs_demo_sell(self, order_id):
-        """Demo data: deliver the confirmed order ``order_id``, post its invoice, pay the deposit and one
-        instalment of its PAYG account (two tokens), through the same methods as the API."""
+    def _abs_demo_sell(self, order_id, serial):
+        """Demo data: deliver the confirmed order ``order_id`` (one serial-tracked kit: ``serial``), post its
+        invoice, pay the deposit and one instalment of its PAYG account (two tokens), as the API does."""
         order = self.env["sale.order"].browse(order_id)
-        order.picking_ids._abs_validate_delivery(None, False, actor=order.x_actor_id)
+        delivery = order.picking_ids
+        lines = [{"move_id": move.id, "quantity": 1, "lot_name": serial} for move in delivery.move_ids]
+        delivery._abs_validate_delivery(lines, False, actor=order.x_actor_id)
         invoice, _created = order._abs_invoice()
         invoice._abs_post()
         account = self.search([("sale_line_id", "in", order.order_line.ids)], limit=1)

@@ -87,6 +87,8 @@ class StockPicking(models.Model):
         """
         # sudo: whoever validates the return updates the asset, asset rights or not
         self.env["ov.asset"].sudo()._abs_on_returned(move_lines.lot_id)
+        # sudo: as for assets, whoever validates the return closes the serials' PAYG accounts
+        self.env["abs.payg.account"].sudo()._abs_on_returned(move_lines.lot_id)
         return True
 
     # ------------------------------------------------------------------ receipts and transfers

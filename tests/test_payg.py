@@ -187,6 +187,32 @@ class TestPaygApi(PaygFixturesMixin, AbsHttpCase):
         self.assertEqual(payload["next_payment"]["amount"], 14.0)
         self.assertEqual(payload["next_payment"]["due_date"], self.account.credit_expiry.isoformat())
 
+    def test_a_returned_kit_ends_its_account_and_frees_the_serial_for_a_new_one(self):
+        device = SimulatedDevice(self.lot, self.plan)
+        self.assertTrue(device.enter(self.pay(60.0)[1]["payg_tokens"][0]["code"]))
+        self.order.picking_ids._abs_return_delivery(None, "PAYG return", self.agent_tg)
+        self.assertEqual(self.account.state, "returned")
+        self.assertError(
+            self.api(
+                "POST",
+                f"/api/payg/accounts/{self.account.id}/tokens",
+                {"kind": "counter_sync"},
+                token=self.tok_manager_tg,
+            ),
+            409,
+            "payg_account_closed",
+        )
+        order = self.make_order(self.sa_togo, self.customer_tg, [(self.payg_kit, 1)], agent=self.agent_tg)
+        order.picking_ids._abs_validate_delivery(None, False, actor=self.agent_tg)
+        reopened = self.env["abs.payg.account"].search([("lot_id", "=", self.lot.id), ("state", "=", "active")])
+        self.assertEqual(len(reopened), 1)
+        self.assertNotEqual(reopened, self.account)
+        # The device keeps its count: the new account's first token is accepted.
+        invoice, _created = order._abs_invoice()
+        invoice._abs_post()
+        invoice._abs_register_payment(60.0)
+        self.assertTrue(device.enter(reopened.token_ids.code))
+
     def test_a_retried_payment_answers_the_same_token_and_no_new_count(self):
         key = str(uuid.uuid4())
         first = self.pay(60.0, key=key)
