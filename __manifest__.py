@@ -63,6 +63,7 @@
         "demo/abs_connector_catalogue_demo.xml",
         "demo/abs_connector_subscription_demo.xml",
         "demo/abs_connector_backend_users_demo.xml",
+        "demo/abs_connector_payg_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["abs_connector/static/tests/tours/*.js"],
