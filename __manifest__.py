@@ -8,7 +8,7 @@
     "website": "https://github.com/abs-connector/abs_connector",
     "depends": ["sale_management", "sale_stock", "account"],
     "external_dependencies": {
-        "python": ["PyJWT", "pydantic", "swagger-ui-py"],
+        "python": ["PyJWT", "pydantic", "swagger-ui-py", "openpaygo"],
     },
     "data": [
         "security/abs_connector_groups.xml",
@@ -55,6 +55,9 @@
         "security/abs_sa_scope_rules.xml",
         "security/abs_cash_handover_rules.xml",
         "views/abs_cash_handover_views.xml",
+        "security/abs_payg_rules.xml",
+        "data/abs_payg_data.xml",
+        "views/abs_payg_views.xml",
     ],
     "demo": [
         "demo/abs_connector_demo.xml",
@@ -62,6 +65,7 @@
         "demo/abs_connector_catalogue_demo.xml",
         "demo/abs_connector_subscription_demo.xml",
         "demo/abs_connector_backend_users_demo.xml",
+        "demo/abs_connector_payg_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["abs_connector/static/tests/tours/*.js"],

@@ -13,3 +13,4 @@ from . import reports
 from . import payments
 from . import cash
 from . import subscriptions
+from . import payg

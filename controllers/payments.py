@@ -37,6 +37,7 @@ from .api_kit import (
     page_payload,
     search_page,
 )
+from .serializers.payg import payment_tokens
 from .serializers.payment import PAYMENT_FIELDS, serialize_attempt, serialize_invoice_ref, serialize_payments
 
 _logger = logging.getLogger(__name__)
@@ -115,6 +116,7 @@ class AbsPaymentController(http.Controller):
             "invoice": serialize_invoice_ref(invoice),
             "backorders": [id_name(picking) for picking in backorders],
             "message": message,
+            "payg_tokens": payment_tokens(payment),
         }
 
     @api_route("/api/payments", "GET", auth=AUTH, query=PaymentListQuery, response=PaymentListResponse, tags=TAGS)

@@ -50,3 +50,7 @@ from . import abs_subscription
 from . import ov_sa_subscription_assignment
 from . import abs_cash_handover
 from . import ov_sa_cash_handover_assignment
+from . import abs_payg_plan
+from . import abs_payg_token
+from . import abs_payg_account
+from . import ov_sa_payg_assignment

@@ -258,6 +258,14 @@ class AccountMove(models.Model):
         )
         if not line:
             return None
+        # A pay-as-you-go invoice is paid by instalments: its PAYG account says which is next.
+        instalment = self.env["abs.payg.account"]._abs_next_instalment_of(line.move_id)
+        if instalment:
+            return {
+                **instalment,
+                "currency": line.company_currency_id.name,
+                "invoice": {"id": line.move_id.id, "name": line.move_id.name},
+            }
         return {
             "due_date": line.date_maturity or line.move_id.invoice_date_due or None,
             "amount": line.amount_residual_currency if line.currency_id else line.amount_residual,

@@ -7,6 +7,12 @@ class AccountPaymentRegister(models.TransientModel):
 
     _inherit = "account.payment.register"
 
+    def _create_payments(self):
+        payments = super()._create_payments()
+        # Every payment path (the API, mobile money, this wizard's button) credits PAYG accounts here, once.
+        self.env["abs.payg.account"].sudo()._abs_credit_payments(payments)  # sudo: bookkeeping of any payer
+        return payments
+
     def _create_payment_vals_from_wizard(self, batch_result):
         return {**super()._create_payment_vals_from_wizard(batch_result), **self._abs_stamp_vals(batch_result)}
 

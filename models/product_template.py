@@ -80,6 +80,12 @@ class ProductTemplate(models.Model):
         help="Only for PU category Contract.",
     )
     x_pu_metric = fields.Selection(PU_METRICS, string="PU Metric", help="How the product is measured.")
+    abs_payg_plan_id = fields.Many2one(
+        "abs.payg.plan",
+        string="PAYG Plan",
+        index="btree_not_null",
+        help="Sold pay-as-you-go: each delivered serial opens a PAYG account on this plan.",
+    )
     # Odoo Enterprise's sale_subscription names its flag the same; Community has none (API-CONTRACT.md).
     recurring_invoice = fields.Boolean(
         string="Recurring Invoice",

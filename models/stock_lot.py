@@ -16,6 +16,14 @@ class StockLot(models.Model):
         search="_search_abs_sa_id",
         help="Service account of the delivery that last took this serial/lot to a customer.",
     )
+    # The PAYG device's OpenPAYGO secret and starting code: PAYG managers only (the API and the token
+    # issuing read them elevated, in abs.payg.account, and never answer them).
+    abs_payg_secret = fields.Char(
+        "Device Secret (hex)", groups="abs_connector.group_abs_payg_manager", copy=False, size=32
+    )
+    abs_payg_starting_code = fields.Integer(
+        "Device Starting Code", groups="abs_connector.group_abs_payg_manager", copy=False
+    )
 
     abs_asset_ids = fields.One2many("ov.asset", "lot_id", string="Assets")
 
@@ -36,6 +44,15 @@ class StockLot(models.Model):
         for move_line in move_lines:
             last.setdefault(move_line.lot_id.id, move_line.picking_id)
         return last
+
+    def _abs_payg_ensure_secret(self):
+        """Give the serials without a PAYG device secret a generated one (16 random bytes) and starting code."""
+        from .abs_payg_account import new_device_secret
+
+        # sudo: the secret is PAYG managers' only; opening an account at delivery sets it, never reads it out
+        for lot in self.sudo().filtered(lambda lot: not lot.abs_payg_secret):
+            secret, starting_code = new_device_secret()
+            lot.write({"abs_payg_secret": secret, "abs_payg_starting_code": starting_code})
 
     @api.model
     def _search_abs_sa_id(self, operator, value):

@@ -73,6 +73,8 @@ class StockPicking(models.Model):
         actor = self.env["abs.employee"].browse(self.env.context.get("abs_actor_id"))
         # sudo: whoever validates (a warehouse user without asset rights too) records the governed asset
         self.env["ov.asset"].sudo()._abs_on_delivered(move_lines, actor=actor)
+        # sudo: as for assets, whoever validates opens the PAYG accounts of serials sold on a plan
+        self.env["abs.payg.account"].sudo()._abs_open_from_delivery(move_lines, actor=actor)
         return True
 
     def _abs_on_serials_returned(self, move_lines):
@@ -85,6 +87,8 @@ class StockPicking(models.Model):
         """
         # sudo: whoever validates the return updates the asset, asset rights or not
         self.env["ov.asset"].sudo()._abs_on_returned(move_lines.lot_id)
+        # sudo: as for assets, whoever validates the return closes the serials' PAYG accounts
+        self.env["abs.payg.account"].sudo()._abs_on_returned(move_lines.lot_id)
         return True
 
     # ------------------------------------------------------------------ receipts and transfers

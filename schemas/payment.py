@@ -18,6 +18,7 @@ from .common import (
     named_enum,
 )
 from .invoice import PaymentState as InvoicePaymentState
+from .payg import PaygTokenOut
 
 PaymentSource = named_enum("PaymentSource", ("cash", "bank", "mobile_money"))
 PaymentState = named_enum("PaymentState", ("draft", "in_process", "paid", "canceled", "rejected"))
@@ -115,6 +116,9 @@ class RegisterPaymentResponse(PaymentResponse):
         "invoice of what was delivered; the backorder's goods are invoiced once delivered"
     )
     message: str = Field(description="What was paid, and what is left when a backorder is open")
+    payg_tokens: list[PaygTokenOut] = Field(
+        [], description="The pay-as-you-go tokens this payment gave (one per PAYG account it paid)"
+    )
 
 
 class PaymentListResponse(PageResponse):

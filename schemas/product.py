@@ -17,6 +17,7 @@ from .common import (
     RequestBody,
     named_enum,
 )
+from .payg import PaygPlanOut
 
 
 def _keys(selection):
@@ -172,6 +173,7 @@ class ProductOut(BaseModel):
     has_bop: bool = Field(description="A Bill of Products exists for this product (/api/products/<id>/bop)")
     stock: StockFigures | None = Field(description="Live stock of a storable product; null for the others")
     price: ProductPriceOut
+    payg_plan: PaygPlanOut | None = Field(None, description="The pay-as-you-go plan it is sold on; null: none")
 
 
 class ProductResponse(BaseModel):

@@ -41,3 +41,5 @@ from . import test_error_codes
 from . import test_cluster_proxy
 from . import test_cash_handover
 from . import test_cash_races
+from . import test_payg
+from . import test_payg_races

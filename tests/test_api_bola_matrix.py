@@ -39,6 +39,7 @@ PARAM_FIXTURES = {
     "code": "subscription_code",
     "agent_id": "agent",
     "handover_id": "handover",
+    "payg_account_id": "payg_account",
 }
 
 # Shared, not governed by an SA: another SA's record answers 200 here, by the contract. Each says why.
@@ -60,6 +61,7 @@ VALID_BODIES = {
     "OrderLineUpdate": {"quantity": 2},
     "HandoverConfirmRequest": {"counted_amount": 1},
     "HandoverDisputeRequest": {"reason": "BOLA matrix"},
+    "PaygTokenRequest": {"kind": "counter_sync"},
 }
 
 # Found by this matrix and reported: another SA's record answered where the contract says 404. Listed so
@@ -111,6 +113,7 @@ LIST_MODELS = {
     "products": "product.product",
     "subscriptions": "abs.subscription",
     "handovers": "abs.cash.handover",
+    "accounts": "abs.payg.account",
     "service_accounts": "ov.serviced_account",
     # Company-level (shared) lists: their items are checked for nested references only.
     "lots": None,
@@ -145,6 +148,7 @@ WATCHED_MODELS = [
     "abs.ticket",
     "ov.bop.line",
     "abs.subscription",
+    "abs.payg.token",
     "mail.mail",
 ]
 
@@ -168,6 +172,21 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
             {"name": "Test BOLA Meter", "type": "consu", "is_storable": True, "tracking": "serial"}
         )
         meters = cls.add_serials(cls.meter, ["T-METER-TG", "T-METER-KE", "T-METER-TG2"])
+        meters = cls.add_serials(cls.meter, ["T-METER-TG", "T-METER-KE"])
+        # A kit sold pay-as-you-go: each SA's delivered serial opens a PAYG account.
+        plan = cls.env["abs.payg.plan"].create(
+            {"name": "Test BOLA Plan", "deposit": 10.0, "price_per_day": 1.0, "price_to_own": 300.0}
+        )
+        cls.payg_kit = Product.create(
+            {
+                "name": "Test BOLA PAYG Kit",
+                "type": "consu",
+                "is_storable": True,
+                "tracking": "serial",
+                "list_price": 300.0,
+                "abs_payg_plan_id": plan.id,
+            }
+        )
         cls.customer_tg2 = cls.env["res.partner"]._abs_create_customer(
             {"name": "Test Kodjo Togo", "phone": "+228 90 22 22 22"}, cls.sa_togo, cls.agent_tg
         )
@@ -181,13 +200,16 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
         neighbour_asset = cls.env["ov.asset"]._abs_register(
             {"partner_id": cls.customer_tg2.id, "lot_id": meters[2].id}, cls.sa_togo, cls.agent_tg
         )
+        neighbour_payg = cls._payg_account(cls.sa_togo, cls.agent_tg, cls.customer_tg2, "TG2")
         cls.neighbour = {
             "customer": cls.customer_tg2.id,
             "asset": neighbour_asset.id,
             "ticket": neighbour_ticket.id,
             "subscription": neighbour_subscription.id,
             "subscription_code": neighbour_subscription.code,
+            "payg_account": neighbour_payg.id,
             "by_model": {
+                "abs.payg.account": set(neighbour_payg.ids),
                 "res.partner": {cls.customer_tg2.id},
                 "abs.ticket": set(neighbour_ticket.ids),
                 "abs.subscription": set(neighbour_subscription.ids),
@@ -232,6 +254,7 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
         cash_journal = env["account.journal"]._abs_payment_journal(account.company_id, "cash")
         _invoice, cash = cash_order._abs_register_payment(journal=cash_journal, actor=agent)
         handover = env["abs.cash.handover"]._abs_declare(agent, account, cash.ids, cash.amount)
+        payg = cls._payg_account(account, agent, customer, tag)
         sheet = env["ov.bop.sheet"].create(
             {
                 "name": f"Test {tag} BOLA Bundle",
@@ -262,6 +285,7 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
             "subscription_code": subscription.code,
             "agent": agent.id,
             "handover": handover.id,
+            "payg_account": payg.id,
             # Ids of every record, by model, that a list of another SA must not show.
             "by_model": {
                 "sale.order": set((sold | pending | quotation).ids),
@@ -275,9 +299,17 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
                 "abs.ticket": set(ticket.ids),
                 "product.product": set((product | stocked).ids),
                 "abs.subscription": set(subscription.ids),
+                "abs.payg.account": set(payg.ids),
                 "ov.serviced_account": {account.id},
             },
         }
+
+    @classmethod
+    def _payg_account(cls, account, agent, customer, tag):
+        cls.add_serials(cls.payg_kit, [f"T-{tag}-PAYG-1"])
+        order = cls.make_order(account, customer, [(cls.payg_kit, 1)], agent=agent)
+        order.picking_ids._abs_validate_delivery(None, False, actor=agent)
+        return cls.env["abs.payg.account"].search([("sale_line_id", "in", order.order_line.ids)])
 
     @classmethod
     def _subscription(cls, account, agent, customer, tag):

@@ -311,6 +311,30 @@ class TestResponsesMatchTheirSchemas(AbsWarehouseFixturesMixin, AbsHttpCase):
         cls.env["abs.subscription"]._abs_purchase(
             {"partner_id": cls.customer_tg.id, "product_id": plan.id}, cls.sa_togo
         )
+        # A kit sold pay-as-you-go, delivered and paid: the PAYG account list has an item (with a token).
+        payg_plan = cls.env["abs.payg.plan"].create({"name": "Test Plan", "price_per_day": 1.0, "price_to_own": 100.0})
+        payg_kit = cls.env["product.product"].create(
+            {
+                "name": "Test PAYG Lamp",
+                "type": "consu",
+                "is_storable": True,
+                "tracking": "serial",
+                "list_price": 100.0,
+                "abs_payg_plan_id": payg_plan.id,
+            }
+        )
+        lot = cls.env["stock.lot"].create({"name": "T-OPENAPI-PAYG", "product_id": payg_kit.id})
+        cls.env["stock.quant"]._update_available_quantity(payg_kit, cls.stock_loc, 1, lot_id=lot)
+        sold = cls.env["sale.order"].create(
+            {
+                "partner_id": cls.customer_tg.id,
+                "x_sa_id": cls.sa_togo.id,
+                "order_line": [(0, 0, {"product_id": payg_kit.id, "product_uom_qty": 1})],
+            }
+        )
+        sold.action_confirm()
+        sold.picking_ids._abs_validate_delivery(None, False)
+        sold._abs_register_payment(amount=10.0)
 
     def test_every_list_route_answers_what_its_schema_documents(self):
         key = self.new_api_key()

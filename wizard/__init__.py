@@ -1,2 +1,3 @@
 from . import abs_order_approval_wizard
 from . import abs_subscription_cancel_wizard
+from . import abs_payg_device_import

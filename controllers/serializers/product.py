@@ -4,6 +4,7 @@ Every function takes a recordset and answers in a number of queries that does no
 """
 
 from ..api_kit import id_name
+from .payg import serialize_plan
 
 # Fields serialize_products reads, fetched with the search (template fields through the variant).
 PRODUCT_FIELDS = [
@@ -27,6 +28,7 @@ PRODUCT_FIELDS = [
     "x_sa_id",
     "sale_ok",
     "active",
+    "abs_payg_plan_id",
 ]
 
 
@@ -97,6 +99,7 @@ def serialize_products(products, account_ids=None, account=None):
             "has_bop": product.product_tmpl_id.id in with_bop,
             "stock": stock[product.id],
             "price": _price(prices[product.id]),
+            "payg_plan": serialize_plan(product.abs_payg_plan_id),
         }
         for product in products
     ]

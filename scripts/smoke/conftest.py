@@ -105,8 +105,10 @@ class Api:
         self.api_key = api_key
         self.session = requests.Session()
 
-    def call(self, method, path, *, expect, token=None, api_key=False, sa_id=None, json=None, params=None):
-        headers = {}
+    def call(
+        self, method, path, *, expect, token=None, api_key=False, sa_id=None, json=None, params=None, headers=None
+    ):
+        headers = dict(headers or {})
         if token:
             headers["Authorization"] = f"Bearer {token}"
         if api_key:
