@@ -155,7 +155,7 @@ class AbsCashController(http.Controller):
     def confirm_handover(self, ctx, body, query, handover_id):
         """The SA's cashier confirms the counted amount: the payments move from the agents' cash-in-hand
         account to the SA's cash journal, a difference is booked on the journal's cash difference account
-        (and a shortage flagged on the agent). 409 `invalid_state` when it is confirmed or disputed already."""
+        (and a shortage flagged on the agent). 400 `invalid_state` when it is confirmed or disputed already."""
         handover = counted_by_staff(ctx, handover_id)
         handover._abs_confirm(body.counted_amount, cashier=ctx.employee, note=body.note)
         return {"handover": serialize_handovers(handover)[0]}
@@ -171,7 +171,7 @@ class AbsCashController(http.Controller):
     )
     def dispute_handover(self, ctx, body, query, handover_id):
         """The SA's cashier disputes the declaration: nothing is booked, its payments are the agent's to
-        declare again. 409 `invalid_state` when it is confirmed or disputed already."""
+        declare again. 400 `invalid_state` when it is confirmed or disputed already."""
         handover = counted_by_staff(ctx, handover_id)
         handover._abs_dispute(body.reason, cashier=ctx.employee)
         return {"handover": serialize_handovers(handover)[0]}
