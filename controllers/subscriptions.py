@@ -124,7 +124,7 @@ class AbsSubscriptionController(http.Controller):
         "/api/subscriptions/{subscription_id}/pause", "POST", auth=AUTH, response=SubscriptionResponse, tags=TAGS
     )
     def pause_subscription(self, ctx, body, query, subscription_id):
-        """Pause billing (active only; 409 `invalid_state` otherwise)."""
+        """Pause billing (active only; 400 `invalid_state` otherwise)."""
         return subscription_answer(get_subscription(ctx, subscription_id)._abs_pause())
 
     @api_route(
@@ -191,7 +191,7 @@ class AbsSubscriptionController(http.Controller):
         tags=PORTAL_TAGS,
     )
     def customer_pause_subscription(self, ctx, body, query, subscription_id):
-        """Pause billing of one's own subscription (active only; 409 `invalid_state` otherwise)."""
+        """Pause billing of one's own subscription (active only; 400 `invalid_state` otherwise)."""
         return subscription_answer(get_own_subscription(ctx, subscription_id)._abs_pause())
 
     @api_route(
