@@ -97,6 +97,8 @@ TAG_DESCRIPTIONS = {
     "Helpdesk Tickets": "After-sales tickets",
     "Subscriptions": "Recurring services (warranties, maintenance) and their billing",
     "Reports": "Figures per service account",
+    "Cash": "Agents' cash in hand and its handover to the SA's cashier",
+    "PAYG": "Pay-as-you-go accounts and their OpenPAYGO device tokens",
     "Customer portal": "What a customer sees and does with its own login (phone and PIN)",
     "Meta": "This document",
     "API": "Other operations",

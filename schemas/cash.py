@@ -1,14 +1,14 @@
 """Agents' cash in hand and its handover to the SA's cashier (seed workflow 9, reporting questions)."""
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from .common import Filter, IdName, PageQuery, PageResponse, PositiveId, QueryId, RequestBody
+from .common import Filter, IdName, PageQuery, PageResponse, PositiveId, QueryId, RequestBody, named_enum
 from .payment import Amount, PaymentOut
 
-HandoverState = Literal["declared", "confirmed", "disputed"]
+HandoverState = named_enum("HandoverState", ("declared", "confirmed", "disputed"))
 Counted = Annotated[float, Field(ge=0, le=10**9, allow_inf_nan=False)]
 
 

@@ -4,9 +4,21 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from .common import ApiDate, Filter, IdName, PageQuery, PageResponse, QueryId, QueryParams, RequestBody
+from .common import (
+    ApiDate,
+    DateOut,
+    DateTimeOut,
+    Filter,
+    IdName,
+    PageQuery,
+    PageResponse,
+    QueryId,
+    QueryParams,
+    RequestBody,
+    named_enum,
+)
 
-PaygState = Literal["active", "disabled", "paid_off", "written_off", "returned"]
+PaygState = named_enum("PaygState", ("active", "disabled", "paid_off", "written_off", "returned"))
 TokenType = Literal["add_time", "set_time", "disable_payg", "counter_sync"]
 
 
@@ -29,11 +41,11 @@ class PaygTokenOut(BaseModel):
     type: TokenType
     value: int = Field(description="Token units (days / the plan's days per unit); 0 for unlock and sync")
     days: int = Field(description="Days added (add_time) or set (set_time)")
-    issued_at: str
+    issued_at: DateTimeOut
 
 
 class NextInstalment(BaseModel):
-    due_date: str
+    due_date: DateOut
     amount: float
 
 
@@ -123,5 +135,5 @@ class PortfolioSa(BaseModel):
 
 class PortfolioResponse(BaseModel):
     success: bool = True
-    date: str
+    date: DateOut
     service_accounts: list[PortfolioSa]
