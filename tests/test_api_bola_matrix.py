@@ -172,7 +172,6 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
             {"name": "Test BOLA Meter", "type": "consu", "is_storable": True, "tracking": "serial"}
         )
         meters = cls.add_serials(cls.meter, ["T-METER-TG", "T-METER-KE", "T-METER-TG2"])
-        meters = cls.add_serials(cls.meter, ["T-METER-TG", "T-METER-KE"])
         # A kit sold pay-as-you-go: each SA's delivered serial opens a PAYG account.
         plan = cls.env["abs.payg.plan"].create(
             {"name": "Test BOLA Plan", "deposit": 10.0, "price_per_day": 1.0, "price_to_own": 300.0}
