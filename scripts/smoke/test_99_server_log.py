@@ -16,9 +16,14 @@ LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \d+ (?P<level>[A-Z
 
 # Debian's wkhtmltopdf (the README's prerequisite) is built on an unpatched Qt: it says so on every PDF,
 # and Odoo relays that as a WARNING. The PDFs are right; these notices alone are allowed.
+# And werkzeug's "Request timed out" (logged at ERROR): a connection a worker accepted but whose client sent
+# no request before the socket timeout, so nothing was processed. The login burst (test_41) opens 100
+# connections at once against 2 workers; on a loaded machine some of its client threads are not scheduled in
+# time. Odoo answers no request wrongly there; what the burst must show (no 5xx) its own test checks.
 KNOWN_HARMLESS = re.compile(
     r" odoo\.addons\.base\.models\.ir_actions_report: wkhtmltopdf: .*"
     r"(is not support using unpatched qt|XDG_RUNTIME_DIR)"
+    r"| werkzeug: 127\.0\.0\.1 - - \[[^]]+\] Request timed out: TimeoutError\('timed out'\) - - -$"
 )
 
 
@@ -39,7 +44,8 @@ def offending_lines(lines):
         match = LOG_LINE.match(line)
         if match:
             level, db = match["level"], match["db"]
-            if level in ("ERROR", "CRITICAL") or (level == "WARNING" and db != "?" and not KNOWN_HARMLESS.search(line)):
+            serious = level in ("ERROR", "CRITICAL") or (level == "WARNING" and db != "?")
+            if serious and not KNOWN_HARMLESS.search(line):
                 bad.append((number, line))
         elif " ERROR " in line:
             bad.append((number, line))
