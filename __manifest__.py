@@ -55,6 +55,8 @@
         "security/abs_sa_scope_rules.xml",
         "security/abs_cash_handover_rules.xml",
         "views/abs_cash_handover_views.xml",
+        "security/abs_momo_statement_rules.xml",
+        "views/abs_momo_statement_views.xml",
         "security/abs_payg_rules.xml",
         "data/abs_payg_data.xml",
         "views/abs_payg_views.xml",

@@ -98,6 +98,7 @@ TAG_DESCRIPTIONS = {
     "Subscriptions": "Recurring services (warranties, maintenance) and their billing",
     "Reports": "Figures per service account",
     "Cash": "Agents' cash in hand and its handover to the SA's cashier",
+    "Mobile money reconciliation": "Providers' statements per SA matched with the SA's mobile-money payments",
     "PAYG": "Pay-as-you-go accounts and their OpenPAYGO device tokens",
     "Customer portal": "What a customer sees and does with its own login (phone and PIN)",
     "Meta": "This document",

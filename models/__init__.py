@@ -54,3 +54,6 @@ from . import abs_payg_plan
 from . import abs_payg_token
 from . import abs_payg_account
 from . import ov_sa_payg_assignment
+from . import abs_momo_statement
+from . import abs_momo_statement_line
+from . import ov_sa_momo_statement_assignment

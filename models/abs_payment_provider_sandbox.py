@@ -1,5 +1,6 @@
 import hashlib
 import hmac
+from datetime import datetime, time, timedelta
 
 from odoo import api, models
 
@@ -13,7 +14,8 @@ class AbsPaymentProviderSandbox(models.AbstractModel):
     ``abs.payment.attempt.provider``): ``_abs_request_payment`` asks the provider to collect an
     attempt (an STK push to the phone), ``_abs_fetch_status`` asks it how an attempt ended (for the
     cron, when no callback came), ``_abs_verify_signature`` checks a callback's HMAC with the
-    provider's secret. The sandbox collects nothing: the outcome it reports is the attempt's
+    provider's secret, ``_abs_statement`` serves the provider's statement of an SA's transactions for a
+    period (what reconciliation imports). The sandbox collects nothing: the outcome it reports is the attempt's
     ``sandbox_outcome`` (pending until a test or the demo sets it).
     """
 
@@ -29,6 +31,36 @@ class AbsPaymentProviderSandbox(models.AbstractModel):
     def _abs_fetch_status(self, attempt):
         """The provider's status of ``attempt``: ``pending``, ``done``, ``error`` or ``cancel``."""
         return attempt.sandbox_outcome or "pending"
+
+    @api.model
+    def _abs_statement(self, account, date_from, date_to):
+        """The sandbox's own record of what it collected for ``account`` between ``date_from`` and ``date_to``
+        (by the day the attempt was made): ``[{"reference", "date", "amount", "phone"}]``, oldest first.
+
+        It collected an attempt that ended done, or that it would report done (``sandbox_outcome``) though no
+        callback reached us: the "missing on our side" of a reconciliation.
+        """
+        attempts = self.env["abs.payment.attempt"].search(
+            [
+                ("provider", "=", "sandbox"),
+                ("x_sa_id", "=", account.id),
+                "|",
+                ("state", "=", "done"),
+                ("sandbox_outcome", "=", "done"),
+                ("create_date", ">=", datetime.combine(date_from, time.min)),
+                ("create_date", "<", datetime.combine(date_to + timedelta(days=1), time.min)),
+            ],
+            order="create_date, id",
+        )
+        return [
+            {
+                "reference": attempt.reference,
+                "date": attempt.create_date.date(),
+                "amount": attempt.amount,
+                "phone": attempt.phone,
+            }
+            for attempt in attempts
+        ]
 
     @api.model
     def _abs_verify_signature(self, body, signature):
