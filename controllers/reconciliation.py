@@ -5,7 +5,7 @@ method the backend's wizard calls too), and the sandbox provider's own statement
 Staff only (an agent: 403); another SA's statement answers 404.
 """
 
-from odoo import http
+from odoo import fields, http
 
 from ..schemas.reconciliation import (
     ProviderStatementQuery,
@@ -184,18 +184,25 @@ class AbsReconciliationController(http.Controller):
         tags=TAGS,
     )
     def sandbox_statement(self, ctx, body, query):
-        """The sandbox provider's statement of the acting SA (`X-SA-ID`) for a period: what the sandbox
-        collected (its own record of transactions), as JSON `transactions` and as the provider's `csv`
-        export, the file the backend's import wizard reads."""
-        account = ctx.require_sa()
-        transactions = ctx.env[f"abs.payment.provider.{query.provider}"]._abs_statement(
-            account, query.date_from, query.date_to
-        )
+        """The sandbox provider's statement for a period (default: today): what the sandbox collected (its own
+        record of transactions), as JSON `transactions` and as the provider's `csv` export, the file the
+        backend's import wizard reads. It covers the acting SA (`X-SA-ID`), else every SA the caller is staff
+        of (an API key: every SA it reads)."""
+        Account = ctx.env["ov.serviced_account"]
+        if ctx.sa:
+            accounts = ctx.sa
+        elif ctx.kind == EMPLOYEE:
+            accounts = Account.browse(ctx.staff_sa_ids())
+        else:
+            accounts = Account.browse(ctx.readable_sa_ids) if ctx.readable_sa_ids is not None else Account.search([])
+        today = fields.Date.context_today(Account)
+        date_from, date_to = query.date_from or query.date_to or today, query.date_to or query.date_from or today
+        transactions = ctx.env[f"abs.payment.provider.{query.provider}"]._abs_statement(accounts, date_from, date_to)
         return {
             "provider": query.provider,
-            "service_account": {"id": account.id, "name": account.name},
-            "date_from": query.date_from,
-            "date_to": query.date_to,
+            "service_accounts": [{"id": account.id, "name": account.name} for account in accounts],
+            "date_from": date_from,
+            "date_to": date_to,
             "transactions": transactions,
             "csv": ctx.env["abs.momo.statement"]._abs_csv(transactions),
         }

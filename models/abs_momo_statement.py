@@ -123,6 +123,7 @@ class AbsMomoStatement(models.Model):
         """Import the statement the provider itself serves for ``account`` and the period (its adapter's
         ``_abs_statement``)."""
         lines = self.env[f"abs.payment.provider.{provider}"]._abs_statement(account, date_from, date_to)
+        lines = [{key: line[key] for key in CSV_COLUMNS} for line in lines]
         return self._abs_import(account, provider, date_from, date_to, lines, origin="provider", actor=actor)
 
     def _abs_match(self, provider_lines):

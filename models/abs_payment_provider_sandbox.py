@@ -33,9 +33,10 @@ class AbsPaymentProviderSandbox(models.AbstractModel):
         return attempt.sandbox_outcome or "pending"
 
     @api.model
-    def _abs_statement(self, account, date_from, date_to):
-        """The sandbox's own record of what it collected for ``account`` between ``date_from`` and ``date_to``
-        (by the day the attempt was made): ``[{"reference", "date", "amount", "phone"}]``, oldest first.
+    def _abs_statement(self, accounts, date_from, date_to):
+        """The sandbox's own record of what it collected for the SAs ``accounts`` between ``date_from`` and
+        ``date_to`` (by the day the attempt was made): ``[{"reference", "date", "amount", "phone",
+        "service_account_id"}]``, oldest first.
 
         It collected an attempt that ended done, or that it would report done (``sandbox_outcome``) though no
         callback reached us: the "missing on our side" of a reconciliation.
@@ -43,7 +44,7 @@ class AbsPaymentProviderSandbox(models.AbstractModel):
         attempts = self.env["abs.payment.attempt"].search(
             [
                 ("provider", "=", "sandbox"),
-                ("x_sa_id", "=", account.id),
+                ("x_sa_id", "in", accounts.ids),
                 "|",
                 ("state", "=", "done"),
                 ("sandbox_outcome", "=", "done"),
@@ -58,6 +59,7 @@ class AbsPaymentProviderSandbox(models.AbstractModel):
                 "date": attempt.create_date.date(),
                 "amount": attempt.amount,
                 "phone": attempt.phone,
+                "service_account_id": attempt.x_sa_id.id,
             }
             for attempt in attempts
         ]

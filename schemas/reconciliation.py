@@ -1,6 +1,6 @@
 """Mobile-money reconciliation (seed workflow 9 gap): a provider's statement per SA matched with its payments."""
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .common import ApiDate, DateOut, DateTimeOut, IdName, PageQuery, PageResponse, QueryParams, RequestBody, named_enum
 from .payment import Amount, Phone
@@ -25,6 +25,21 @@ class ProviderTransactionIn(RequestBody):
 
 
 class StatementImportRequest(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "provider": "sandbox",
+                    "date_from": "2026-12-01",
+                    "date_to": "2026-12-05",
+                    "lines": [
+                        {"reference": "MM-4F1C2A", "date": "2026-12-02", "amount": 60.0, "phone": "+228 90 11 22 33"}
+                    ],
+                }
+            ]
+        }
+    )
+
     provider: MomoProvider = "sandbox"
     date_from: ApiDate
     date_to: ApiDate
@@ -107,13 +122,13 @@ class StatementListResponse(PageResponse):
 
 
 class ProviderStatementQuery(QueryParams):
-    date_from: ApiDate
-    date_to: ApiDate
+    date_from: ApiDate | None = Field(None, description="Transactions from this day; default: today")
+    date_to: ApiDate | None = Field(None, description="Up to this day (included); default: today")
     provider: MomoProvider = "sandbox"
 
     @model_validator(mode="after")
     def _ordered(self):
-        if self.date_to < self.date_from:
+        if self.date_from and self.date_to and self.date_to < self.date_from:
             raise ValueError("date_to is before date_from")
         return self
 
@@ -123,12 +138,13 @@ class ProviderTransactionOut(BaseModel):
     date: DateOut
     amount: float
     phone: str
+    service_account_id: int
 
 
 class ProviderStatementResponse(BaseModel):
     success: bool = True
     provider: MomoProvider
-    service_account: IdName
+    service_accounts: list[IdName] = Field(description="The SAs the statement covers: the acting SA (`X-SA-ID`)")
     date_from: DateOut
     date_to: DateOut
     transactions: list[ProviderTransactionOut]

@@ -14,6 +14,7 @@ are added to ``_records``.
 
 import re
 
+from odoo import fields
 from odoo.tests import tagged
 
 from ..controllers.api_kit import API_KEY, CUSTOMER, EMPLOYEE, PUBLIC, ROUTES
@@ -40,6 +41,7 @@ PARAM_FIXTURES = {
     "agent_id": "agent",
     "handover_id": "handover",
     "payg_account_id": "payg_account",
+    "statement_id": "momo_statement",
 }
 
 # Shared, not governed by an SA: another SA's record answers 200 here, by the contract. Each says why.
@@ -113,6 +115,8 @@ LIST_MODELS = {
     "products": "product.product",
     "subscriptions": "abs.subscription",
     "handovers": "abs.cash.handover",
+    "statements": "abs.momo.statement",
+    "lines": "abs.momo.statement.line",
     "accounts": "abs.payg.account",
     "service_accounts": "ov.serviced_account",
     # Company-level (shared) lists: their items are checked for nested references only.
@@ -254,6 +258,15 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
         _invoice, cash = cash_order._abs_register_payment(journal=cash_journal, actor=agent)
         handover = env["abs.cash.handover"]._abs_declare(agent, account, cash.ids, cash.amount)
         payg = cls._payg_account(account, agent, customer, tag)
+        # A mobile-money provider's statement reconciled for the SA (one transaction the SA has no payment for).
+        today = fields.Date.today()
+        statement = env["abs.momo.statement"]._abs_import(
+            account,
+            "sandbox",
+            today,
+            today,
+            [{"reference": f"T-{tag}-MM-1", "date": today, "amount": 5.0, "phone": "+228 90 00 00 00"}],
+        )
         sheet = env["ov.bop.sheet"].create(
             {
                 "name": f"Test {tag} BOLA Bundle",
@@ -285,6 +298,7 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
             "agent": agent.id,
             "handover": handover.id,
             "payg_account": payg.id,
+            "momo_statement": statement.id,
             # Ids of every record, by model, that a list of another SA must not show.
             "by_model": {
                 "sale.order": set((sold | pending | quotation).ids),
@@ -299,6 +313,8 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
                 "product.product": set((product | stocked).ids),
                 "abs.subscription": set(subscription.ids),
                 "abs.payg.account": set(payg.ids),
+                "abs.momo.statement": set(statement.ids),
+                "abs.momo.statement.line": set(statement.line_ids.ids),
                 "ov.serviced_account": {account.id},
             },
         }

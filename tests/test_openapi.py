@@ -4,6 +4,7 @@ from unittest.mock import patch
 
 from openapi_spec_validator import validate
 
+from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import config
 
@@ -304,6 +305,10 @@ class TestResponsesMatchTheirSchemas(AbsWarehouseFixturesMixin, AbsHttpCase):
         cash_journal = cls.env["account.journal"]._abs_payment_journal(cls.company, "cash")
         _invoice, cash = cash_order._abs_register_payment(journal=cash_journal, actor=cls.agent_tg)
         cls.env["abs.cash.handover"]._abs_declare(cls.agent_tg, cls.sa_togo, cash.ids, cash.amount)
+        # A mobile-money statement, so that the statement list has an item to check.
+        today = fields.Date.today()
+        line = {"reference": "T-OPENAPI-MM", "date": today, "amount": 5.0, "phone": "+228 90 11 11 11"}
+        cls.env["abs.momo.statement"]._abs_import(cls.sa_togo, "sandbox", today, today, [line])
         # A subscription, so that the subscription lists have an item to check.
         plan = cls.env["product.product"].create(
             {"name": "Test Monthly Plan", "type": "service", "x_pu_category": "contract", "recurring_invoice": True}
