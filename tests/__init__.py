@@ -44,3 +44,4 @@ from . import test_cash_races
 from . import test_payg
 from . import test_payg_races
 from . import test_momo_reconciliation
+from . import test_momo_races
