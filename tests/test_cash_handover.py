@@ -370,6 +370,50 @@ class TestCashReport(CashCase):
             togo = self.summary("?by=agent")[self.sa_togo.id]
         self.assertEqual(len(togo["agents"]), 7)
 
+    def agents_with_payments(self, agent_count, payment_count, tag):
+        """``agent_count`` new agents of SA Togo and ``payment_count`` posted payments they took, round robin
+        over them and over the cash, bank and mobile-money journals: created in batch (two creates, one post)."""
+        agents = self.env["abs.employee"].create(
+            [{"name": f"Test Bulk Agent {tag}{i}", "login": f"t.bulk.{tag}.{i}"} for i in range(agent_count)]
+        )
+        self.env["ov.membership"].create(
+            [{"employee_id": agent.id, "account_id": self.sa_togo.id, "role_code": "agent"} for agent in agents]
+        )
+        Journal = self.env["account.journal"]
+        journals = [Journal._abs_payment_journal(self.company, source) for source in ("cash", "bank", "mobile_money")]
+        payments = self.env["account.payment"].create(
+            [
+                {
+                    "payment_type": "inbound",
+                    "partner_type": "customer",
+                    "partner_id": self.customer_tg.id,
+                    "amount": 10.0 + i % 7,
+                    "journal_id": journals[i % 3].id,
+                    "x_sa_id": self.sa_togo.id,
+                    "x_actor_id": agents[i % agent_count].id,
+                }
+                for i in range(payment_count)
+            ]
+        )
+        payments.action_post()
+        return agents, payments
+
+    def test_by_agent_answers_in_the_same_queries_for_3_agents_30_payments_and_15_agents_300(self):
+        _agents, payments = self.agents_with_payments(3, 30, "a")
+        self.summary("?by=agent")  # warm the caches
+        small = self.count_queries(lambda: self.summary("?by=agent"))
+        _more, more_payments = self.agents_with_payments(12, 270, "b")
+        self.summary("?by=agent")  # the new records' caches, as for the first answer
+        self.env.flush_all()
+        with self.assertQueryCount(small):
+            togo = self.summary("?by=agent")[self.sa_togo.id]
+        self.assertEqual(len(togo["agents"]), 15)
+        everything = payments | more_payments
+        self.assertEqual(togo["received"]["total"], sum(everything.mapped("amount")))
+        self.assertEqual(sum(row["collected"] for row in togo["agents"]), togo["received"]["total"])
+        cash = everything.filtered(lambda p: p.journal_id.abs_payment_source == "cash")
+        self.assertEqual(togo["cash_in_hand"], sum(cash.mapped("amount")))
+
     def declared_by(self, agent, payments):
         body = {"amount": sum(payments.mapped("amount")), "payment_ids": payments.ids}
         status, payload, _r = self.api("POST", "/api/cash-handovers", body, token=self.token_for(agent))
