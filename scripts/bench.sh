@@ -4,9 +4,14 @@
 #                  local port, then bench/stock_bench.py prints p50/p95 and ratios;
 #   subscriptions  the subscription invoicing cron on 1,000 and 10,000 subscriptions due today, in-process
 #                  (bench/subscription_bench.py): invoices/s and queries per invoice against core's
-#                  _create_invoices, cost linear; exits non-zero if a limit fails (a few minutes).
-# Settings: ABS_BENCH (stock, subscriptions or all: default all), ABS_BENCH_DB (default abs_connector_bench),
-# ABS_BENCH_N (requests per endpoint, default 200), ABS_BENCH_SUB_SIZES (default 1000,10000).
+#                  _create_invoices, cost linear; exits non-zero if a limit fails (a few minutes);
+#   report         the per-agent report (GET /api/reports/sa-summary?by=agent) on 50 agents and 20,000 payments
+#                  loaded in batch (bench/load_report.py), against the JSON-RPC read_group calls that fetch the
+#                  same figures (bench/report_bench.py): p50/p95, queries per request, the ratio.
+# Settings: ABS_BENCH (stock, subscriptions, report or all: default all), ABS_BENCH_DB (default
+# abs_connector_bench), ABS_BENCH_N (requests per endpoint, default 200), ABS_BENCH_SUB_SIZES (default
+# 1000,10000), ABS_BENCH_REPORT_AGENTS / ABS_BENCH_REPORT_PAYMENTS (default 50 / 20000), ABS_BENCH_REPORT_N
+# (timed rounds of each side, default 30).
 source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
 check_odoo
 check_postgres
@@ -15,7 +20,10 @@ prepare_addons_path
 DB="${ABS_BENCH_DB:-abs_connector_bench}"
 N="${ABS_BENCH_N:-200}"
 WHICH="${ABS_BENCH:-all}"
-case "$WHICH" in stock | subscriptions | all) ;; *) die "ABS_BENCH is stock, subscriptions or all, not '$WHICH'." ;; esac
+case "$WHICH" in
+    stock | subscriptions | report | all) ;;
+    *) die "ABS_BENCH is stock, subscriptions, report or all, not '$WHICH'." ;;
+esac
 PORT="$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 CONF="$BUILD/bench.conf"
 write_config "$CONF" "$DB" "without_demo = all" "http_interface = 127.0.0.1" "http_port = $PORT" "workers = 0" \
@@ -27,8 +35,33 @@ bench_subscriptions() {
     echo "Subscription invoicing: the cron on ${ABS_BENCH_SUB_SIZES:-1000,10000} subscriptions due today..."
     "$PYTHON" "$ROOT/bench/subscription_bench.py" -c "$CONF" -d "$DB" --sizes "${ABS_BENCH_SUB_SIZES:-1000,10000}"
 }
+start_bench_server() {
+    echo "Starting Odoo on http://127.0.0.1:$PORT ..."
+    # Python itself in the background (not the odoo_bin function's subshell), so $! is the server to stop.
+    "$PYTHON" -c 'import sys, odoo.cli; sys.argv[0] = "odoo"; odoo.cli.main()' -c "$CONF" -d "$DB" \
+        > "$BUILD/bench-server.log" 2>&1 &
+    SERVER_PID=$!
+    on_exit stop_server
+    for _ in $(seq 1 120); do
+        curl -fs "http://127.0.0.1:$PORT/web/health" >/dev/null 2>&1 && break
+        sleep 1
+    done
+}
+bench_report() {
+    echo "Per-agent report: loading ${ABS_BENCH_REPORT_AGENTS:-50} agents and ${ABS_BENCH_REPORT_PAYMENTS:-20000} payments..."
+    local fixture="$BUILD/bench-report-fixture.json"
+    odoo_bin shell -c "$CONF" -d "$DB" --no-http --log-level=error < "$ROOT/bench/load_report.py" | tail -n 1 > "$fixture"
+    start_bench_server
+    "$PYTHON" "$ROOT/bench/report_bench.py" --url "http://127.0.0.1:$PORT" --db "$DB" --fixture "$fixture" \
+        -n "${ABS_BENCH_REPORT_N:-30}" --server-log "$BUILD/bench-server.log"
+    stop_server
+}
 if [ "$WHICH" = "subscriptions" ]; then
     bench_subscriptions
+    exit
+fi
+if [ "$WHICH" = "report" ]; then
+    bench_report
     exit
 fi
 
@@ -36,17 +69,7 @@ echo "Loading the warehouse (200 products, 6,000 serials, 1,000 delivery picking
 FIXTURE="$BUILD/bench-fixture.json"
 odoo_bin shell -c "$CONF" -d "$DB" --no-http --log-level=error < "$ROOT/bench/load_stock.py" | tail -n 1 > "$FIXTURE"
 
-echo "Starting Odoo on http://127.0.0.1:$PORT ..."
-# Python itself in the background (not the odoo_bin function's subshell), so $! is the server to stop.
-"$PYTHON" -c 'import sys, odoo.cli; sys.argv[0] = "odoo"; odoo.cli.main()' -c "$CONF" -d "$DB" \
-    > "$BUILD/bench-server.log" 2>&1 &
-SERVER_PID=$!
-on_exit stop_server
-for _ in $(seq 1 120); do
-    curl -fs "http://127.0.0.1:$PORT/web/health" >/dev/null 2>&1 && break
-    sleep 1
-done
-
+start_bench_server
 "$PYTHON" "$ROOT/bench/stock_bench.py" --url "http://127.0.0.1:$PORT" --db "$DB" --fixture "$FIXTURE" -n "$N" \
     --server-log "$BUILD/bench-server.log"
 stop_server
@@ -54,4 +77,6 @@ stop_server
 if [ "$WHICH" = "all" ]; then
     echo
     bench_subscriptions
+    echo
+    bench_report
 fi
