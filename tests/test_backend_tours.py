@@ -60,6 +60,23 @@ class TestBackendTours(InvoiceCase):
             "/odoo/action-sale.action_orders", "abs_restricted_user_sees_own_sa_orders", login="t.tour.tg.officer"
         )
 
+    def test_cashier_counts_a_declared_handover_and_sees_the_shortage(self):
+        cashier = new_test_user(
+            self.env,
+            "t.tour.cashier",
+            groups="base.group_user,account.group_account_invoice,abs_connector.group_abs_user",
+        )
+        cashier.abs_sa_ids = self.sa_togo
+        _order, invoice = self.posted_invoice([(self.install, 2)])
+        cash_journal = self.env["account.journal"]._abs_payment_journal(self.company, "cash")
+        payment = invoice._abs_register_payment(40.0, cash_journal, actor=self.agent_tg)
+        handover = self.env["abs.cash.handover"]._abs_declare(self.agent_tg, self.sa_togo, payment.ids, 40.0)
+        self.tour_name = "abs_cashier_counts_a_handover_short"
+        self.open_record("abs_connector.abs_cash_handover_action", handover, cashier)
+        self.assertEqual((handover.state, handover.counted_amount, handover.difference), ("confirmed", 35.0, -5.0))
+        self.assertEqual(handover.cashier_user_id, cashier)
+        self.assertTrue(self.agent_tg.abs_cash_flagged)
+
     def test_the_browser_is_there(self):
         """Odoo skips a tour without Chromium or websocket-client: here that is a failure, not a skip."""
         import websocket  # noqa: F401, PLC0415 (the import is what is tested)

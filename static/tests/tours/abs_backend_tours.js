@@ -90,3 +90,39 @@ tours.add("abs_restricted_user_sees_own_sa_orders", {
         },
     ],
 });
+
+tours.add("abs_cashier_counts_a_handover_short", {
+    steps: () => [
+        {
+            content: "The agent's handover waits to be counted",
+            trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Declared')",
+        },
+        {
+            content: "Enter the amount counted: 5.00 less than the payments",
+            trigger: ".o_form_view .o_field_widget[name=counted_amount] input",
+            run: "edit 35",
+        },
+        {
+            content: "Confirm the counted amount",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=action_confirm]",
+            run: "click",
+        },
+        {
+            content: "Book it in the service account's cash journal",
+            trigger: ".modal-footer .btn-primary",
+            run: "click",
+        },
+        {
+            content: "The handover is confirmed",
+            trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Confirmed')",
+        },
+        {
+            content: "The shortage is highlighted",
+            trigger: ".o_form_view .alert-danger:contains('Shortage')",
+        },
+        {
+            content: "The difference is shown, in red",
+            trigger: ".o_form_view .o_field_widget[name=difference].text-danger:contains('5.00')",
+        },
+    ],
+});
