@@ -303,13 +303,18 @@ class AbsMomoStatement(models.Model):
         """The lines of a provider's CSV export: a header naming ``reference``, ``date`` (YYYY-MM-DD),
         ``amount`` and ``phone`` (other columns are ignored)."""
         rows = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-        header = {(name or "").strip().lower() for name in rows.fieldnames or ()}
-        if not set(CSV_COLUMNS) <= header:
+        try:
+            header = {(name or "").strip().lower() for name in rows.fieldnames or ()}
+            if not set(CSV_COLUMNS) <= header:
+                raise recon_rules.INVALID_STATEMENT(
+                    self.env._("The CSV needs the columns %(columns)s.", columns=", ".join(CSV_COLUMNS)),
+                    details={"line": 1},
+                )
+            return [{(name or "").strip().lower(): value for name, value in row.items()} for row in rows]
+        except csv.Error as error:
             raise recon_rules.INVALID_STATEMENT(
-                self.env._("The CSV needs the columns %(columns)s.", columns=", ".join(CSV_COLUMNS)),
-                details={"line": 1},
-            )
-        return [{(name or "").strip().lower(): value for name, value in row.items()} for row in rows]
+                self.env._("The CSV cannot be read: %(error)s", error=error), details={"line": rows.line_num}
+            ) from error
 
     @api.model
     def _abs_csv(self, lines):

@@ -13,6 +13,7 @@ from .test_payments_api import PaymentCase
 
 PHONE = "+228 90 12 34 56"
 STATEMENTS = "/api/mobile-money/statements"
+CSV_HEADER = "reference,date,amount,phone\n"
 
 
 class MomoCase(PaymentCase):
@@ -230,6 +231,10 @@ class TestMomoReconciliation(MomoCase):
                 },
                 "invalid_statement",
             ),
+            (
+                {"date_from": str(self.today), "date_to": str(self.today), "csv": CSV_HEADER + "x" * 140000},
+                "invalid_statement",
+            ),
             ({"date_from": str(self.today), "date_to": str(self.today)}, "invalid_body"),
             ({**self.body([]), "fetch_from_provider": True}, "invalid_body"),
             ({**self.body([]), "date_from": "2030-01-01"}, "invalid_body"),
@@ -275,7 +280,13 @@ class TestMomoReconciliationBackend(MomoCase):
     def test_the_wizard_imports_a_csv_with_the_same_rule_and_lists_the_unmatched(self):
         paid = self.attempt_paid(60.0)
         only_ours = self.attempt_paid(25.0)
-        clerk = new_test_user(self.env, "t.momo.billing", groups="base.group_user,account.group_account_invoice")
+        # Billing and SA Officer of SA Togo: the SA's cashier, restricted to its SA.
+        clerk = new_test_user(
+            self.env,
+            "t.momo.billing",
+            groups="base.group_user,account.group_account_invoice,abs_connector.group_abs_user",
+        )
+        clerk.abs_sa_ids = self.sa_togo
         csv_text = self.env["abs.momo.statement"]._abs_csv(
             [
                 {"reference": paid.reference, "date": self.today, "amount": 60.0, "phone": PHONE},
