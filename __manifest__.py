@@ -57,6 +57,7 @@
         "views/abs_cash_handover_views.xml",
         "security/abs_momo_statement_rules.xml",
         "views/abs_momo_statement_views.xml",
+        "views/ov_sa_momo_statement_assignment_views.xml",
         "security/abs_payg_rules.xml",
         "data/abs_payg_data.xml",
         "views/abs_payg_views.xml",

@@ -318,6 +318,17 @@ class TestMomoReconciliationBackend(MomoCase):
             set(Line.search([("status", "!=", "matched")]).mapped("status")), {"missing_ours", "missing_provider"}
         )
 
+    def test_every_reconciliation_model_has_its_backend_views(self):
+        for model in ("abs.momo.statement", "abs.momo.statement.line", "ov.sa_momo_statement_assignment"):
+            with self.subTest(model=model):
+                views = self.env[model].get_views([(False, "list"), (False, "search")])["views"]
+                self.assertTrue(views["list"]["id"] and views["search"]["id"], views)
+                action = self.env["ir.actions.act_window"].search([("res_model", "=", model)])
+                self.assertTrue(action)
+                self.assertTrue(
+                    self.env["ir.ui.menu"].search([("action", "in", [f"ir.actions.act_window,{a.id}" for a in action])])
+                )
+
     def test_an_officer_of_another_sa_does_not_see_the_statement_or_its_lines(self):
         statement = self.env["abs.momo.statement"]._abs_import(
             self.sa_togo, "sandbox", self.today, self.today, [self.line("OFF-1", 5.0)]
