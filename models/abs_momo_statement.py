@@ -103,6 +103,7 @@ class AbsMomoStatement(models.Model):
                 ),
                 details={"statement_ids": seen.statement_id.ids},
             )
+        self._abs_lock_imports(account)
         seen_references = set(seen.mapped("reference"))
         statement = self.create(
             {
@@ -117,6 +118,20 @@ class AbsMomoStatement(models.Model):
         )
         statement._abs_match([line for line in cleaned if line["reference"] not in seen_references])
         return statement
+
+    @api.model
+    def _abs_lock_imports(self, account):
+        """One import of ``account``'s statements at a time, the others told what it imported.
+
+        A row version of the SA is written (its values unchanged): a parallel import waits for it, then fails to
+        serialise and is retried by Odoo (a request; the cron or the wizard: an error to try again), and its
+        retry's check finds the lines this one committed (``statement_already_imported``). Taken after the
+        check, so a retry that is refused takes no lock. The lines' unique reference stays the last guard.
+        """
+        # log_exceptions: the parallel import's failure to serialise is the expected loser, not a bad query.
+        self.env.cr.execute(
+            "UPDATE ov_serviced_account SET write_date = write_date WHERE id = %s", [account.id], log_exceptions=False
+        )
 
     @api.model
     def _abs_fetch(self, account, provider, date_from, date_to, actor=None):
