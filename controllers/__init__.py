@@ -14,3 +14,4 @@ from . import payments
 from . import cash
 from . import subscriptions
 from . import payg
+from . import sync

@@ -1,4 +1,5 @@
 from . import ir_config_parameter
+from . import abs_sync_pushable
 from . import ov_serviced_account
 from . import abs_employee
 from . import ov_membership
@@ -54,3 +55,7 @@ from . import abs_payg_plan
 from . import abs_payg_token
 from . import abs_payg_account
 from . import ov_sa_payg_assignment
+from . import abs_sync
+
+# last: its init() installs triggers on the tables of every model above
+from . import abs_sync_log

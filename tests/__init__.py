@@ -43,3 +43,4 @@ from . import test_cash_handover
 from . import test_cash_races
 from . import test_payg
 from . import test_payg_races
+from . import test_sync
