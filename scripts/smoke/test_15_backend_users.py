@@ -21,11 +21,11 @@ RUN = str(int(time.time()))
 class JsonRpc:
     """A backend session: /web/session/authenticate, then /web/dataset/call_kw as the web client."""
 
-    def __init__(self, base_url, login):
+    def __init__(self, base_url, login, password=DEMO_PASSWORD):
         self.base_url = base_url
         self.session = requests.Session()
         result = self.post(
-            "/web/session/authenticate", {"db": os.environ["ABS_SMOKE_DB"], "login": login, "password": DEMO_PASSWORD}
+            "/web/session/authenticate", {"db": os.environ["ABS_SMOKE_DB"], "login": login, "password": password}
         )
         assert result["uid"], f"{login} did not log into the backend: {result}"
 
