@@ -5,7 +5,10 @@
 #   subscriptions  the subscription invoicing cron on 1,000 and 10,000 subscriptions due today, in-process
 #                  (bench/subscription_bench.py): invoices/s and queries per invoice against core's
 #                  _create_invoices, cost linear; exits non-zero if a limit fails (a few minutes).
-# Settings: ABS_BENCH (stock, subscriptions or all: default all), ABS_BENCH_DB (default abs_connector_bench),
+#   sync           offline sync (bench/load_sync.py, bench/sync_bench.py): an agent's first sync of 10,000 rows
+#                  and an incremental pull of 100 changes among 100,000 rows against the JSON-RPC calls that
+#                  fetch the same rows; time, queries, bytes, and the change-log read's plan (on its index).
+# Settings: ABS_BENCH (stock, subscriptions, sync or all: default all), ABS_BENCH_DB (default abs_connector_bench),
 # ABS_BENCH_N (requests per endpoint, default 200), ABS_BENCH_SUB_SIZES (default 1000,10000).
 source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
 check_odoo
@@ -15,7 +18,7 @@ prepare_addons_path
 DB="${ABS_BENCH_DB:-abs_connector_bench}"
 N="${ABS_BENCH_N:-200}"
 WHICH="${ABS_BENCH:-all}"
-case "$WHICH" in stock | subscriptions | all) ;; *) die "ABS_BENCH is stock, subscriptions or all, not '$WHICH'." ;; esac
+case "$WHICH" in stock | subscriptions | sync | all) ;; *) die "ABS_BENCH is stock, subscriptions, sync or all, not '$WHICH'." ;; esac
 PORT="$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 CONF="$BUILD/bench.conf"
 write_config "$CONF" "$DB" "without_demo = all" "http_interface = 127.0.0.1" "http_port = $PORT" "workers = 0" \
@@ -27,8 +30,38 @@ bench_subscriptions() {
     echo "Subscription invoicing: the cron on ${ABS_BENCH_SUB_SIZES:-1000,10000} subscriptions due today..."
     "$PYTHON" "$ROOT/bench/subscription_bench.py" -c "$CONF" -d "$DB" --sizes "${ABS_BENCH_SUB_SIZES:-1000,10000}"
 }
+
+# start_bench_server: Odoo (threaded, workers = 0) on $PORT, its log in $BUILD/bench-server.log
+# (werkzeug's request lines carry each request's queries).
+start_bench_server() {
+    echo "Starting Odoo on http://127.0.0.1:$PORT ..."
+    # Python itself in the background (not the odoo_bin function's subshell), so $! is the server to stop.
+    "$PYTHON" -c 'import sys, odoo.cli; sys.argv[0] = "odoo"; odoo.cli.main()' -c "$CONF" -d "$DB" \
+        > "$BUILD/bench-server.log" 2>&1 &
+    SERVER_PID=$!
+    on_exit stop_server
+    for _ in $(seq 1 120); do
+        curl -fs "http://127.0.0.1:$PORT/web/health" >/dev/null 2>&1 && break
+        sleep 1
+    done
+}
+
+bench_sync() {
+    echo "Offline sync: loading 100,000 customers, 10,000 in an agent's SA (a few minutes)..."
+    local fixture="$BUILD/bench-sync-fixture.json"
+    odoo_bin shell -c "$CONF" -d "$DB" --no-http --log-level=error < "$ROOT/bench/load_sync.py" | tail -n 1 > "$fixture"
+    start_bench_server
+    "$PYTHON" "$ROOT/bench/sync_bench.py" --url "http://127.0.0.1:$PORT" --db "$DB" --fixture "$fixture" \
+        --server-log "$BUILD/bench-server.log"
+    stop_server
+}
+
 if [ "$WHICH" = "subscriptions" ]; then
     bench_subscriptions
+    exit
+fi
+if [ "$WHICH" = "sync" ]; then
+    bench_sync
     exit
 fi
 
@@ -36,17 +69,7 @@ echo "Loading the warehouse (200 products, 6,000 serials, 1,000 delivery picking
 FIXTURE="$BUILD/bench-fixture.json"
 odoo_bin shell -c "$CONF" -d "$DB" --no-http --log-level=error < "$ROOT/bench/load_stock.py" | tail -n 1 > "$FIXTURE"
 
-echo "Starting Odoo on http://127.0.0.1:$PORT ..."
-# Python itself in the background (not the odoo_bin function's subshell), so $! is the server to stop.
-"$PYTHON" -c 'import sys, odoo.cli; sys.argv[0] = "odoo"; odoo.cli.main()' -c "$CONF" -d "$DB" \
-    > "$BUILD/bench-server.log" 2>&1 &
-SERVER_PID=$!
-on_exit stop_server
-for _ in $(seq 1 120); do
-    curl -fs "http://127.0.0.1:$PORT/web/health" >/dev/null 2>&1 && break
-    sleep 1
-done
-
+start_bench_server
 "$PYTHON" "$ROOT/bench/stock_bench.py" --url "http://127.0.0.1:$PORT" --db "$DB" --fixture "$FIXTURE" -n "$N" \
     --server-log "$BUILD/bench-server.log"
 stop_server
@@ -54,4 +77,6 @@ stop_server
 if [ "$WHICH" = "all" ]; then
     echo
     bench_subscriptions
+    echo
+    bench_sync
 fi
