@@ -1,5 +1,6 @@
 """Offline sync (issue 19): WatermelonDB's pull and push over real HTTP, and the cursor over real transactions."""
 
+import json
 import uuid
 
 import requests
@@ -132,6 +133,24 @@ class TestSyncApi(AbsStockFixturesMixin, AbsHttpCase):
         customer = next(row for row in rows(pull, "customers") if row["id"] == str(self.customer_tg.id))
         self.assertEqual(customer["phone"], "+228 90 22 22 22")
         self.assertNotIn(str(self.customer_ke.id), ids(pull, "customers"))
+
+    def test_a_cursor_no_pull_gave_is_400(self):
+        result = self.api("GET", "/api/sync?last_pulled_at=987654321", token=self.tok_agent_tg)
+        self.assertError(result, 400, "sync_cursor_expired")
+
+    def test_a_migration_brings_the_new_tables_and_columns_in_full(self):
+        old = self.pull(self.tok_agent_tg, "schema_version=1")
+        migration = {
+            "from": 1,
+            "tables": ["payg_accounts", "payg_tokens"],
+            "columns": [{"table": "products", "columns": ["payg_plan_id"]}],
+        }
+        query = f"last_pulled_at={old['timestamp']}&schema_version=2&migration={json.dumps(migration)}"
+        pull = self.pull(self.tok_agent_tg, query)
+        self.assertIn("payg_accounts", pull["changes"])
+        products = {row["id"]: row for row in pull["changes"]["products"]["updated"]}
+        self.assertIn(str(self.battery.id), products, "every product again, with the column added")
+        self.assertIn("payg_plan_id", products[str(self.battery.id)])
 
     def test_bad_queries_are_400(self):
         for query, code in (
@@ -359,6 +378,25 @@ class TestSyncCursorRealTransactions(RealTransactionsCase):
         third = self.http_pull(token, second["timestamp"])
         self.assertNotIn(str(customer.id), third["changes"]["customers"]["deleted"])
         self.assertNotIn(str(customer.id), ids(third, "customers"))
+
+    def test_an_agent_that_leaves_an_sa_gets_its_rows_deleted(self):
+        tag = uuid.uuid4().hex[:6]
+        with self.registry.cursor() as cr:
+            env = self.env_of(cr)
+            account, agent, token = self.create_sa_with_agent(env, "Sync", tag)
+            other, _agent, _token = self.create_sa_with_agent(env, "Sync", tag + "l")
+            membership = env["ov.membership"].create(
+                {"employee_id": agent.id, "account_id": other.id, "role_code": "agent"}
+            )
+            kept = env["res.partner"]._abs_create_customer({"name": f"Kept {tag}"}, account, agent)
+            left = env["res.partner"]._abs_create_customer({"name": f"Left {tag}"}, other, agent)
+        first = self.http_pull(token)
+        self.assertLessEqual({str(kept.id), str(left.id)}, ids(first, "customers"))
+        with self.registry.cursor() as cr:
+            self.env_of(cr)["ov.membership"].browse(membership.id).action_end_membership()
+        second = self.http_pull(token, first["timestamp"])
+        self.assertIn(str(left.id), second["changes"]["customers"]["deleted"])
+        self.assertNotIn(str(kept.id), second["changes"]["customers"]["deleted"])
 
     def test_push_of_a_row_changed_since_the_pull_is_409_then_accepted_after_a_pull(self):
         tag = uuid.uuid4().hex[:6]

@@ -10,6 +10,7 @@
 const readline = require('readline')
 const { Database, Model, Q } = require('@nozbe/watermelondb')
 const { appSchema, tableSchema } = require('@nozbe/watermelondb/Schema')
+const { schemaMigrations, createTable, addColumns } = require('@nozbe/watermelondb/Schema/migrations')
 const LokiJSAdapter = require('@nozbe/watermelondb/adapters/lokijs').default
 const { synchronize } = require('@nozbe/watermelondb/sync')
 const { logger } = require('@nozbe/watermelondb/utils/common')
@@ -103,7 +104,24 @@ async function main() {
         static table = table.name
       },
   )
-  const adapter = new LokiJSAdapter({ schema, useWebWorker: false, useIncrementalIndexedDB: true, dbName: 'abs' })
+  // The served migrations as the app declares them (newest first), so that migration syncs are on.
+  const migrations = schemaMigrations({
+    migrations: served.migrations
+      .map((migration) => ({
+        toVersion: migration.toVersion,
+        steps: migration.steps.map((step) =>
+          step.type === 'create_table' ? createTable(step.schema) : addColumns({ table: step.table, columns: step.columns }),
+        ),
+      }))
+      .reverse(),
+  })
+  const adapter = new LokiJSAdapter({
+    schema,
+    migrations,
+    useWebWorker: false,
+    useIncrementalIndexedDB: true,
+    dbName: 'abs',
+  })
   const database = new Database({ adapter, modelClasses })
 
   const commands = {
@@ -157,6 +175,7 @@ async function main() {
     }
     process.stdout.write(JSON.stringify(answer) + '\n')
   }
+  process.exit(0) // stdin closed: the test is done (LokiJS' timers would keep Node alive)
 }
 
 main().catch((error) => {
