@@ -19,7 +19,7 @@ import sys
 import time
 
 import psycopg2
-import requests
+from stock_bench import Bench as StockBench
 
 REQUEST_LINE = re.compile(r'"(?:GET|POST) (?P<path>\S+) HTTP/[\d.]+" \d+ - (?P<queries>\d+) ')
 PAGE = 5000
@@ -32,33 +32,17 @@ def sa_scope(account_id):
     return [("abs_sa_assignment_ids", "any", [("account_id", "=", account_id), ("state", "=", "active")])]
 
 
-class Bench:
+class Bench(StockBench):
+    """The stock bench's client (the agent's JWT, admin's JSON-RPC), counting the bytes of every answer."""
+
     def __init__(self, url, db, fixture, server_log):
-        self.url, self.db, self.fixture, self.server_log = url.rstrip("/"), db, fixture, server_log
-        self.http = requests.Session()
-        login = {"login": fixture["login"], "password": fixture["password"]}
-        answer = self.http.post(f"{self.url}/api/auth/login", json=login, timeout=60)
-        answer.raise_for_status()
-        self.headers = {"Authorization": f"Bearer {answer.json()['access_token']}"}
-        self.uid = self.rpc("common", "login", db, "admin", "admin")
+        super().__init__(url, db, fixture)
+        self.server_log = server_log
+        self.bytes = 0
+        self.http.hooks["response"].append(self._count_bytes)
 
-    def rpc(self, service, method, *args):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {"service": service, "method": method, "args": list(args)},
-        }
-        answer = self.http.post(f"{self.url}/jsonrpc", json=payload, timeout=600)
-        answer.raise_for_status()
-        body = answer.json()
-        if "error" in body:
-            raise RuntimeError(body["error"])
-        self.bytes += len(answer.content)
-        return body["result"]
-
-    def execute(self, model, method, *args, **kwargs):
-        return self.rpc("object", "execute_kw", self.db, self.uid, "admin", model, method, list(args), kwargs)
+    def _count_bytes(self, response, *args, **kwargs):
+        self.bytes += len(response.content)
 
     def pull(self, last_pulled_at=None):
         """Every page of one pull: (rows, timestamp)."""
@@ -69,7 +53,6 @@ class Bench:
                 params["page"] = page
             answer = self.http.get(f"{self.url}/api/sync", params=params, headers=self.headers, timeout=600)
             answer.raise_for_status()
-            self.bytes += len(answer.content)
             body = answer.json()
             rows += sum(len(c["created"]) + len(c["updated"]) + len(c["deleted"]) for c in body["changes"].values())
             timestamp, page = body["timestamp"], body["next"]
@@ -116,7 +99,8 @@ class Bench:
         ):
             offset = 0
             while True:
-                batch = self.execute(model, "search_read", domain, fields=fields, limit=PAGE, offset=offset, order="id")
+                kwargs = {"fields": fields, "limit": PAGE, "offset": offset, "order": "id"}
+                batch = self.execute(model, "search_read", [domain], kwargs)
                 rows += len(batch)
                 offset += PAGE
                 if len(batch) < PAGE:
@@ -169,10 +153,12 @@ def main():
     time.sleep(1.1)
     since = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
     time.sleep(1.1)
-    changed = bench.execute("res.partner", "search", sa_scope(fixture["account_id"]), limit=100, order="id desc")
-    bench.execute("res.partner", "write", changed, {"city": "Sokodé"})
+    changed = bench.execute(
+        "res.partner", "search", [sa_scope(fixture["account_id"])], {"limit": 100, "order": "id desc"}
+    )
+    bench.execute("res.partner", "write", [changed, {"city": "Sokodé"}], {})
     _warm, last = bench.pull(timestamp)
-    bench.execute("res.partner", "write", changed, {"city": "Kara"})
+    bench.execute("res.partner", "write", [changed, {"city": "Kara"}], {})
     incremental = bench.measure(lambda: bench.pull(last)[0])
     rpc_incremental = bench.measure(lambda: bench.rpc_changed_since(since))
     print(row("incremental pull of 100 changes", incremental, rpc_incremental))

@@ -15,7 +15,6 @@ class AbsSyncPushable(models.AbstractModel):
         string="Offline Id",
         copy=False,
         readonly=True,
-        index="btree_not_null",
         help="The id the field app gave it offline.",
     )
 

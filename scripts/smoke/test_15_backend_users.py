@@ -36,7 +36,7 @@ class JsonRpc:
         assert response.status_code == 200, f"{path}: {response.status_code} {response.text[:1000]}"
         body = response.json()
         assert "error" not in body, f"{path}: {body['error']['data']['name']}: {body['error']['data']['message']}"
-        return body["result"]
+        return body.get("result")  # Odoo leaves "result" out when a method returns None
 
     def call(self, model, method, *args, **kwargs):
         return self.post(
