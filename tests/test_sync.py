@@ -319,6 +319,28 @@ class TestSyncQueries(AbsStockFixturesMixin, AbsTransactionCase):
         self.assertGreater(many_rows, few_rows + 80)
         self.assertEqual(many, few, f"{few} queries for {few_rows} rows, {many} for {many_rows}")
 
+    def test_incremental_pull_queries_do_not_grow_with_the_changes(self):
+        """Every change of this test's transaction is after a cursor taken now (its snapshot did not see them)."""
+        from ..helpers.sync_tables import SyncScope
+
+        scope = SyncScope(kind="employee", account_ids=[self.sa_togo.id], employee=self.agent_tg, account=self.sa_togo)
+        Sync, Partner = self.env["abs.sync"], self.env["res.partner"]
+        cursor = self.env["abs.sync.log"]._abs_cursor()
+        counts = []
+        for size in (3, 30):
+            for index in range(size):
+                Partner._abs_create_customer({"name": f"Changed {size} {index}"}, self.sa_togo, self.agent_tg)
+                self.make_order(self.sa_togo, self.customer_tg, [(self.battery, 1)], agent=self.agent_tg, confirm=False)
+            Sync._abs_pull(scope, last_pulled_at=cursor)  # warm
+            self.env.invalidate_all()
+            self.env.flush_all()
+            before = self.cr.sql_log_count
+            result = Sync._abs_pull(scope, last_pulled_at=cursor)
+            counts.append((self.cr.sql_log_count - before, len(rows(result, "customers"))))
+        (few, few_rows), (many, many_rows) = counts
+        self.assertGreaterEqual(many_rows, few_rows + 30)
+        self.assertEqual(many, few, f"{few} queries for {few_rows} customers, {many} for {many_rows}")
+
 
 class TestSyncCursorRealTransactions(RealTransactionsCase):
     """The cursor over real, committed transactions: the row ``write_date`` loses, and rows that leave a scope."""
