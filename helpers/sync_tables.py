@@ -186,6 +186,11 @@ def _payments(env, scope):
     return [*received, *Payment._abs_own_or_staff_domain(scope.account_ids, scope.staff_account_ids, scope.employee)]
 
 
+def _handovers(env, scope):
+    # an agent has its own handovers, staff every handover of their SAs (as GET /api/cash-handovers)
+    return env["abs.cash.handover"]._abs_own_or_staff_domain(scope.account_ids, scope.staff_account_ids, scope.employee)
+
+
 def _child_of(parent_domain, parent_field):
     def domain(env, scope):
         return [(parent_field, "any", parent_domain(env, scope))]
@@ -429,6 +434,29 @@ SYNC_TABLES = [
             Column("is_closed"),
             Column("resolution_note", since=2),
             Column("sa_id", source="x_sa_id"),
+        ],
+    ),
+    SyncTable(
+        "cash_handovers",
+        "abs.cash.handover",
+        governed=True,
+        since=2,
+        domain=_handovers,
+        watchers=[
+            Watcher("abs_cash_handover", owns_rows=True),
+            Watcher("ov_sa_cash_handover_assignment", "handover_id", kind="assignment"),
+        ],
+        columns=[
+            Column("name", since=2),
+            Column("state", since=2),
+            Column("agent_id", source="x_actor_id", since=2),
+            Column("declared_amount", since=2),
+            Column("expected_amount", since=2),
+            Column("counted_amount", since=2),
+            Column("difference", since=2),
+            Column("declared_at", since=2),
+            Column("confirmed_at", since=2),
+            Column("sa_id", source="x_sa_id", since=2),
         ],
     ),
     SyncTable(

@@ -164,6 +164,7 @@ class PushedChanges(BaseModel):
     invoices: OtherRowChanges | None = None
     assets: OtherRowChanges | None = None
     subscriptions: OtherRowChanges | None = None
+    cash_handovers: OtherRowChanges | None = None
     payg_accounts: OtherRowChanges | None = None
     payg_tokens: OtherRowChanges | None = None
 

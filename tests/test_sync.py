@@ -52,6 +52,7 @@ class TestSyncApi(AbsStockFixturesMixin, AbsHttpCase):
         self.assertEqual(payload["version"], 2)
         tables = {table["name"]: table for table in payload["tables"]}
         self.assertIn("payg_accounts", tables)
+        self.assertIn("cash_handovers", tables)
         columns = {column["name"]: column for column in tables["orders"]["columns"]}
         self.assertEqual(
             columns["partner_id"], {"name": "partner_id", "type": "string", "isOptional": True, "isIndexed": True}
