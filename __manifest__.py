@@ -61,6 +61,7 @@
         "security/abs_payg_rules.xml",
         "data/abs_payg_data.xml",
         "views/abs_payg_views.xml",
+        "views/abs_sync_log_views.xml",
     ],
     "demo": [
         "demo/abs_connector_demo.xml",

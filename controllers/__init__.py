@@ -15,3 +15,4 @@ from . import cash
 from . import subscriptions
 from . import payg
 from . import reconciliation
+from . import sync

@@ -100,6 +100,7 @@ TAG_DESCRIPTIONS = {
     "Cash": "Agents' cash in hand and its handover to the SA's cashier",
     "Mobile money reconciliation": "Providers' statements per SA matched with the SA's mobile-money payments",
     "PAYG": "Pay-as-you-go accounts and their OpenPAYGO device tokens",
+    "Offline sync": "WatermelonDB's pull and push: the field app's local database kept in step",
     "Customer portal": "What a customer sees and does with its own login (phone and PIN)",
     "Meta": "This document",
     "API": "Other operations",

@@ -1,4 +1,5 @@
 from . import ir_config_parameter
+from . import abs_sync_pushable
 from . import ov_serviced_account
 from . import abs_employee
 from . import ov_membership
@@ -57,3 +58,7 @@ from . import ov_sa_payg_assignment
 from . import abs_momo_statement
 from . import abs_momo_statement_line
 from . import ov_sa_momo_statement_assignment
+from . import abs_sync
+
+# last: its init() installs triggers on the tables of every model above
+from . import abs_sync_log

@@ -13,7 +13,7 @@ class AbsTicket(models.Model):
     """
 
     _name = "abs.ticket"
-    _inherit = ["mail.thread", "ov.sa_governed.mixin"]
+    _inherit = ["mail.thread", "ov.sa_governed.mixin", "abs.sync.pushable"]
     _description = "Helpdesk Ticket"
     _order = "id desc"
     _sa_assignment_model = "ov.sa_ticket_assignment"

@@ -13,7 +13,11 @@ class AccountPayment(models.Model):
     """
 
     _name = "account.payment"
-    _inherit = ["ov.sa_governed.mixin", "account.payment"]  # mixin first: see its docstring
+    _inherit = [
+        "ov.sa_governed.mixin",
+        "account.payment",
+        "abs.sync.pushable",
+    ]  # governed mixin first: see its docstring
     _sa_assignment_model = "ov.sa_payment_assignment"
 
     x_sa_id = fields.Many2one(

@@ -8,7 +8,7 @@ from ..helpers.phone import normalize_phone
 
 class ResPartner(models.Model):
     _name = "res.partner"
-    _inherit = ["ov.sa_governed.mixin", "res.partner"]  # mixin first: see its docstring
+    _inherit = ["ov.sa_governed.mixin", "res.partner", "abs.sync.pushable"]  # governed mixin first: see its docstring
     _sa_assignment_model = "ov.sa_customer_assignment"
     _sa_exclusive = False  # a customer may be served by several SAs
 

@@ -44,7 +44,7 @@ PLAIN_HEADER_FIELDS = ("client_order_ref", "validity_date")
 
 class SaleOrder(models.Model):
     _name = "sale.order"
-    _inherit = ["ov.sa_governed.mixin", "sale.order"]  # mixin first: see its docstring
+    _inherit = ["ov.sa_governed.mixin", "sale.order", "abs.sync.pushable"]  # governed mixin first: see its docstring
     _sa_assignment_model = "ov.sa_sale_order_assignment"
 
     # V2 stamps: the SA an order was taken for, the agent and the outlet, dual-written into the V3

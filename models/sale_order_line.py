@@ -8,7 +8,8 @@ APPROVED_LINE_FIELDS = {"product_id", "product_uom_qty", "product_uom", "price_u
 
 
 class SaleOrderLine(models.Model):
-    _inherit = "sale.order.line"
+    _name = "sale.order.line"
+    _inherit = ["abs.sync.pushable", "sale.order.line"]
 
     # ------------------------------------------------------------------ CRUD
 

@@ -5,4 +5,4 @@ backend shows their message like any ``UserError``, and the API kit alone maps a
 status. One module per workflow; a code shared by two keeps the same meaning.
 """
 
-from . import asset, cash, catalogue, invoice, payg, payment, reconciliation, sale, stock, subscription  # noqa: F401 (each registers its codes)
+from . import asset, cash, catalogue, invoice, payg, payment, reconciliation, sale, stock, subscription, sync  # noqa: F401 (each registers its codes)

@@ -7,8 +7,11 @@
 #                  _create_invoices, cost linear; exits non-zero if a limit fails (a few minutes);
 #   report         the per-agent report (GET /api/reports/sa-summary?by=agent) on 50 agents and 20,000 payments
 #                  loaded in batch (bench/load_report.py), against the JSON-RPC read_group calls that fetch the
-#                  same figures (bench/report_bench.py): p50/p95, queries per request, the ratio.
-# Settings: ABS_BENCH (stock, subscriptions, report or all: default all), ABS_BENCH_DB (default
+#                  same figures (bench/report_bench.py): p50/p95, queries per request, the ratio;
+#   sync           offline sync (bench/load_sync.py, bench/sync_bench.py): an agent's first sync of 10,000 rows
+#                  and an incremental pull of 100 changes among 100,000 rows against the JSON-RPC calls that
+#                  fetch the same rows; time, queries, bytes, and the change-log read's plan (on its index).
+# Settings: ABS_BENCH (stock, subscriptions, report, sync or all: default all), ABS_BENCH_DB (default
 # abs_connector_bench), ABS_BENCH_N (requests per endpoint, default 200), ABS_BENCH_SUB_SIZES (default
 # 1000,10000), ABS_BENCH_REPORT_AGENTS / ABS_BENCH_REPORT_PAYMENTS (default 50 / 20000), ABS_BENCH_REPORT_N
 # (timed rounds of each side, default 30).
@@ -21,8 +24,8 @@ DB="${ABS_BENCH_DB:-abs_connector_bench}"
 N="${ABS_BENCH_N:-200}"
 WHICH="${ABS_BENCH:-all}"
 case "$WHICH" in
-    stock | subscriptions | report | all) ;;
-    *) die "ABS_BENCH is stock, subscriptions, report or all, not '$WHICH'." ;;
+    stock | subscriptions | report | sync | all) ;;
+    *) die "ABS_BENCH is stock, subscriptions, report, sync or all, not '$WHICH'." ;;
 esac
 PORT="$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 CONF="$BUILD/bench.conf"
@@ -35,6 +38,9 @@ bench_subscriptions() {
     echo "Subscription invoicing: the cron on ${ABS_BENCH_SUB_SIZES:-1000,10000} subscriptions due today..."
     "$PYTHON" "$ROOT/bench/subscription_bench.py" -c "$CONF" -d "$DB" --sizes "${ABS_BENCH_SUB_SIZES:-1000,10000}"
 }
+
+# start_bench_server: Odoo (threaded, workers = 0) on $PORT, its log in $BUILD/bench-server.log
+# (werkzeug's request lines carry each request's queries).
 start_bench_server() {
     echo "Starting Odoo on http://127.0.0.1:$PORT ..."
     # Python itself in the background (not the odoo_bin function's subshell), so $! is the server to stop.
@@ -47,6 +53,7 @@ start_bench_server() {
         sleep 1
     done
 }
+
 bench_report() {
     echo "Per-agent report: loading ${ABS_BENCH_REPORT_AGENTS:-50} agents and ${ABS_BENCH_REPORT_PAYMENTS:-20000} payments..."
     local fixture="$BUILD/bench-report-fixture.json"
@@ -56,12 +63,27 @@ bench_report() {
         -n "${ABS_BENCH_REPORT_N:-30}" --server-log "$BUILD/bench-server.log"
     stop_server
 }
+
+bench_sync() {
+    echo "Offline sync: loading 100,000 customers, 10,000 in an agent's SA (a few minutes)..."
+    local fixture="$BUILD/bench-sync-fixture.json"
+    odoo_bin shell -c "$CONF" -d "$DB" --no-http --log-level=error < "$ROOT/bench/load_sync.py" | tail -n 1 > "$fixture"
+    start_bench_server
+    "$PYTHON" "$ROOT/bench/sync_bench.py" --url "http://127.0.0.1:$PORT" --db "$DB" --fixture "$fixture" \
+        --server-log "$BUILD/bench-server.log"
+    stop_server
+}
+
 if [ "$WHICH" = "subscriptions" ]; then
     bench_subscriptions
     exit
 fi
 if [ "$WHICH" = "report" ]; then
     bench_report
+    exit
+fi
+if [ "$WHICH" = "sync" ]; then
+    bench_sync
     exit
 fi
 
@@ -79,4 +101,6 @@ if [ "$WHICH" = "all" ]; then
     bench_subscriptions
     echo
     bench_report
+    echo
+    bench_sync
 fi

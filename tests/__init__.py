@@ -45,3 +45,4 @@ from . import test_payg
 from . import test_payg_races
 from . import test_momo_reconciliation
 from . import test_momo_races
+from . import test_sync

@@ -18,6 +18,7 @@ from odoo import fields
 from odoo.tests import tagged
 
 from ..controllers.api_kit import API_KEY, CUSTOMER, EMPLOYEE, PUBLIC, ROUTES
+from ..helpers.sync_tables import TABLES_BY_NAME
 from .common import AbsHttpCase, AbsStockFixturesMixin
 
 # Path parameter -> the key of the record in a fixture set (``_records``).
@@ -391,6 +392,14 @@ class TestBolaMatrix(AbsStockFixturesMixin, AbsHttpCase):
         found = []
 
         def walk(value, model=None):
+            if isinstance(value, dict) and isinstance(value.get("changes"), dict) and "timestamp" in value:
+                # an offline sync pull: raw rows per table, their ids (strings) and related ids too
+                for table_name, table_changes in value["changes"].items():
+                    table_model = TABLES_BY_NAME[table_name].model
+                    for row in table_changes["created"] + table_changes["updated"]:
+                        if row["id"].isdigit() and int(row["id"]) in foreign.get(table_model, ()):
+                            found.append((table_model, int(row["id"])))
+                return
             if isinstance(value, list):
                 for item in value:
                     walk(item, model)
