@@ -43,3 +43,5 @@ from . import test_cash_handover
 from . import test_cash_races
 from . import test_payg
 from . import test_payg_races
+from . import test_payg_instalments
+from . import test_payg_write_off
