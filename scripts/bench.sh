@@ -5,8 +5,13 @@
 #   subscriptions  the subscription invoicing cron on 1,000 and 10,000 subscriptions due today, in-process
 #                  (bench/subscription_bench.py): invoices/s and queries per invoice against core's
 #                  _create_invoices, cost linear; exits non-zero if a limit fails (a few minutes).
-# Settings: ABS_BENCH (stock, subscriptions or all: default all), ABS_BENCH_DB (default abs_connector_bench),
-# ABS_BENCH_N (requests per endpoint, default 200), ABS_BENCH_SUB_SIZES (default 1000,10000).
+#   payg           pay-as-you-go, in-process (bench/payg_bench.py): 10,000 payments over 1,000 PAYG accounts
+#                  (tokens per second, queries per payment against the same payments without PAYG), then the
+#                  daily job on 1,000 and 10,000 accounts, cost linear; exits non-zero if a limit fails.
+# Settings: ABS_BENCH (stock, subscriptions, payg or all: default all), ABS_BENCH_DB (default abs_connector_bench),
+# ABS_BENCH_N (requests per endpoint, default 200), ABS_BENCH_SUB_SIZES (default 1000,10000),
+# ABS_BENCH_PAYG_ACCOUNTS (default 1000), ABS_BENCH_PAYG_PAYMENTS (default 10000), ABS_BENCH_PAYG_JOB_SIZES
+# (default 1000,10000).
 source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
 check_odoo
 check_postgres
@@ -15,7 +20,7 @@ prepare_addons_path
 DB="${ABS_BENCH_DB:-abs_connector_bench}"
 N="${ABS_BENCH_N:-200}"
 WHICH="${ABS_BENCH:-all}"
-case "$WHICH" in stock | subscriptions | all) ;; *) die "ABS_BENCH is stock, subscriptions or all, not '$WHICH'." ;; esac
+case "$WHICH" in stock | subscriptions | payg | all) ;; *) die "ABS_BENCH is stock, subscriptions, payg or all, not '$WHICH'." ;; esac
 PORT="$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 CONF="$BUILD/bench.conf"
 write_config "$CONF" "$DB" "without_demo = all" "http_interface = 127.0.0.1" "http_port = $PORT" "workers = 0" \
@@ -27,8 +32,17 @@ bench_subscriptions() {
     echo "Subscription invoicing: the cron on ${ABS_BENCH_SUB_SIZES:-1000,10000} subscriptions due today..."
     "$PYTHON" "$ROOT/bench/subscription_bench.py" -c "$CONF" -d "$DB" --sizes "${ABS_BENCH_SUB_SIZES:-1000,10000}"
 }
+bench_payg() {
+    echo "Pay-as-you-go: token issuing, then the daily job on ${ABS_BENCH_PAYG_JOB_SIZES:-1000,10000} accounts..."
+    "$PYTHON" "$ROOT/bench/payg_bench.py" -c "$CONF" -d "$DB" --accounts "${ABS_BENCH_PAYG_ACCOUNTS:-1000}" \
+        --payments "${ABS_BENCH_PAYG_PAYMENTS:-10000}" --job-sizes "${ABS_BENCH_PAYG_JOB_SIZES:-1000,10000}"
+}
 if [ "$WHICH" = "subscriptions" ]; then
     bench_subscriptions
+    exit
+fi
+if [ "$WHICH" = "payg" ]; then
+    bench_payg
     exit
 fi
 
@@ -53,5 +67,9 @@ stop_server
 
 if [ "$WHICH" = "all" ]; then
     echo
-    bench_subscriptions
+    subscriptions=0
+    bench_subscriptions || subscriptions=$?
+    echo
+    bench_payg  # set -e: its failure ends the run with its status
+    exit "$subscriptions"
 fi
