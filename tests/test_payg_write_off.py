@@ -48,6 +48,10 @@ class TestPaygWriteOff(PaygFixturesMixin, AbsHttpCase):
             token=self.tok_agent_tg,
         )
         self.assertError(paid, 409, "payg_written_off")
+        without_invoice = self.api(
+            "POST", f"/api/orders/{self.order.id}/register-payment", {"amount": 10.0}, token=self.tok_agent_tg
+        )
+        self.assertError(without_invoice, 409, "payg_written_off")
         self.assertError(
             self.api(
                 "POST",
