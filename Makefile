@@ -6,7 +6,7 @@ test: ## fresh test database, whole suite with pytest-odoo over real HTTP, then 
 	scripts/test.sh
 smoke: ## fresh demo database, real Odoo server (2 workers): demo journey, fuzzing, /api/docs, server log
 	scripts/smoke.sh
-bench: ## benchmarks: the API against JSON-RPC on the same data; recurring billing on 1,000 and 10,000 subscriptions; the per-agent report on 50 agents and 20,000 payments
+bench: ## benchmarks: the API against JSON-RPC on the same data; recurring billing on 1,000 and 10,000 subscriptions; the per-agent report; PAYG tokens and daily job; offline sync (ABS_BENCH=stock|subscriptions|report|payg|sync|all)
 	scripts/bench.sh
 load: ## a day of field work: 50 agents (Locust) against Odoo with workers, then nothing lost or doubled
 	scripts/load.sh

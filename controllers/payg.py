@@ -15,6 +15,7 @@ from ..schemas.payg import (
     PaygAccountResponse,
     PaygTokenRequest,
     PaygTokenResponse,
+    PaygWriteOffRequest,
     PortfolioQuery,
     PortfolioResponse,
 )
@@ -90,6 +91,25 @@ class AbsPaygController(http.Controller):
         account = ctx.get_governed("abs.payg.account", payg_account_id, what="PAYG account")
         token = account._abs_staff_token(body.kind, days=body.days, reason=body.reason, actor=ctx.employee)
         return {"token": serialize_tokens(token)[0], "account": serialize_account_detail(account)}
+
+    @api_route(
+        "/api/payg/accounts/{payg_account_id}/write-off",
+        "POST",
+        auth=AUTH,
+        role="staff",
+        body=PaygWriteOffRequest,
+        response=PaygAccountResponse,
+        tags=TAGS,
+    )
+    def write_off(self, ctx, body, query, payg_account_id):
+        """SA managers (and finance's API keys): write off the account's outstanding balance, with a reason.
+
+        The balance still due on its invoices is moved off the customer's receivable by a journal entry to the
+        write-off expense account; the account is `written_off`: no more tokens, payments on it refused (409
+        `payg_written_off`). 400 `invalid_state` if it is not active or disabled."""
+        account = ctx.get_governed("abs.payg.account", payg_account_id, what="PAYG account")
+        account._abs_write_off(body.reason, actor=ctx.employee)
+        return account_answer(account)
 
     @api_route(
         "/api/customer/payg",

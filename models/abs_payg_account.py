@@ -7,7 +7,7 @@ from openpaygo import OpenPAYGOTokenEncoder, TokenType
 from openpaygo.token_shared import OpenPAYGOTokenShared
 from openpaygo.token_shared_extended import OpenPAYGOTokenSharedExtended
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 
 from ..refusals import payg as rules
 
@@ -30,6 +30,7 @@ OPENPAYGO_TYPES = {
 }
 BATCH_SIZE_PARAM = "abs_connector.payg_batch_size"
 REMINDER_DAYS_PARAM = "abs_connector.payg_reminder_days"
+WRITE_OFF_ACCOUNT_PARAM = "abs_connector.payg_write_off_account_code"
 # The device and the server both start at this count (OpenPAYGO: the first add-time token is count 2).
 FIRST_COUNT = 1
 
@@ -69,6 +70,12 @@ class AbsPaygAccount(models.Model):
     price_to_own = fields.Monetary(readonly=True)
     amount_paid = fields.Monetary(readonly=True, tracking=True)
     amount_remaining = fields.Monetary(compute="_compute_amount_remaining", store=True)
+    amount_written_off = fields.Monetary(readonly=True, help="The outstanding balance written off (bad debt).")
+    written_off_date = fields.Date(readonly=True)
+    write_off_reason = fields.Char(readonly=True)
+    write_off_move_id = fields.Many2one(
+        "account.move", string="Write-off Entry", readonly=True, index="btree_not_null", ondelete="restrict"
+    )
     days_credited = fields.Integer(readonly=True, help="Days of use bought by the payments so far, in all.")
     activation_date = fields.Date(readonly=True)
     credit_expiry = fields.Date(readonly=True, index=True, help="The day the device locks itself.")
@@ -91,10 +98,10 @@ class AbsPaygAccount(models.Model):
             " ON abs_payg_account (lot_id) WHERE state IN ('active', 'disabled', 'paid_off')"
         )
 
-    @api.depends("price_to_own", "amount_paid")
+    @api.depends("price_to_own", "amount_paid", "amount_written_off")
     def _compute_amount_remaining(self):
         for account in self:
-            account.amount_remaining = max(account.price_to_own - account.amount_paid, 0.0)
+            account.amount_remaining = max(account.price_to_own - account.amount_paid - account.amount_written_off, 0.0)
 
     @api.depends("credit_expiry", "state")
     def _compute_days_left(self):
@@ -107,6 +114,18 @@ class AbsPaygAccount(models.Model):
 
     def action_abs_counter_sync(self):
         self._abs_staff_token("counter_sync")
+
+    def action_abs_write_off_wizard(self):
+        """The Write Off button: the wizard asking the reason (it calls ``_abs_write_off``)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Write Off %(account)s", account=self.name),
+            "res_model": "abs.payg.write.off",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_account_id": self.id},
+        }
 
     # ------------------------------------------------------------------ opening at delivery
 
@@ -215,6 +234,7 @@ class AbsPaygAccount(models.Model):
             left = payment.amount
             payable = mine.filtered(lambda a: a.state in OPEN_STATES)
             if not payable:
+                mine._abs_check_payable()
                 raise rules.PAID_OFF(
                     self.env._(
                         "%(accounts)s is paid off: the device is unlocked for good.",
@@ -250,6 +270,162 @@ class AbsPaygAccount(models.Model):
                 vals.update(state="active", disabled_since=False)
             token = self._abs_issue_token("add_time", days=days, payment=payment, amount=amount, extra_vals=vals)
         return token
+
+    @api.model
+    def _abs_check_invoice_payable(self, invoice):
+        """Refuse a payment of ``invoice`` when every PAYG account it bills is written off (``payg_written_off``).
+
+        Called by every payment's checks (``account.move._abs_payable_amount``) before the residual's: the
+        write-off entry settled the invoice, and "already paid" would not say why."""
+        # sudo: the PAYG accounts of an invoice the caller may pay, whatever their rights on PAYG accounts
+        accounts = self.sudo().search([("sale_line_id", "in", invoice.invoice_line_ids.sale_line_ids.ids)])
+        if accounts and not accounts.filtered(lambda a: a.state in OPEN_STATES):
+            accounts._abs_check_payable()
+
+    def _abs_check_payable(self):
+        written_off = self.filtered(lambda a: a.state == "written_off")
+        if written_off:
+            raise rules.WRITTEN_OFF(
+                self.env._(
+                    "%(accounts)s is written off: its balance is no longer collected.",
+                    accounts=", ".join(written_off.mapped("name")),
+                ),
+                details={"payg_account_ids": written_off.ids},
+            )
+
+    # ------------------------------------------------------------------ write-off (bad debt)
+
+    def _abs_write_off(self, reason, actor=None):
+        """Write off this open account's outstanding balance as a bad debt; ``written_off`` for good.
+
+        The API and the backend's Write Off button (its wizard) call this. The balance still due on the
+        account's invoices (at most its remaining amount) is moved off the customer's receivable by one
+        journal entry (debit: the write-off expense account, ``abs_connector.payg_write_off_account_code``
+        or the company's first expense account; credit: the receivable) reconciled with the invoices, as
+        Odoo's own write-off in the reconciliation does; the revenue stays as invoiced. No more tokens,
+        payments on it refused (``payg_written_off``). Returns the entry (empty when nothing was due)."""
+        self.ensure_one()
+        if not reason or len(reason.strip()) < 3:
+            raise rules.REASON_REQUIRED(self.env._("A write-off says why (a reason of 3 characters or more)."))
+        self._abs_lock()
+        if self.state not in OPEN_STATES:
+            raise rules.WRITE_OFF_STATE(
+                self.env._(
+                    "%(account)s is %(state)s: only an open account is written off.",
+                    account=self.name,
+                    state=self.state,
+                ),
+                details={"state": self.state},
+            )
+        move = self._abs_book_write_off(reason)
+        amount = -sum(
+            move.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable").mapped("balance")
+        )
+        self.write(
+            {
+                "state": "written_off",
+                "amount_written_off": self.amount_remaining,
+                "written_off_date": fields.Date.context_today(self),
+                "write_off_reason": reason.strip(),
+                "write_off_move_id": move.id,
+                "credit_expiry": False,
+                "disabled_since": False,
+            }
+        )
+        self.message_post(
+            body=self.env._(
+                "Written off by %(who)s: %(amount)s of receivable (%(reason)s).",
+                who=actor.display_name if actor else self.env.user.name,
+                amount=amount,
+                reason=reason.strip(),
+            )
+        )
+        return move
+
+    def _abs_book_write_off(self, reason):
+        """The write-off entry of this locked account's open invoices, reconciled with them (empty if none due)."""
+        # sudo: the entry books a write-off an SA or PAYG manager decided; they hold no accounting rights
+        self_sudo = self.sudo()
+        company = self_sudo.company_id
+        invoices = self_sudo.sale_line_id.invoice_lines.move_id.filtered(
+            lambda m: (
+                m.move_type == "out_invoice" and m.state == "posted" and not m.currency_id.is_zero(m.amount_residual)
+            )
+        ).sorted("id")
+        receivables = invoices.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable" and not line.reconciled
+        )
+        left = self.amount_remaining
+        to_write_off = []
+        for line in receivables:
+            take = min(left, line.amount_residual)
+            if self.currency_id.compare_amounts(take, 0) <= 0:
+                break
+            to_write_off.append((line, take))
+            left -= take
+        if not to_write_off:
+            return self.env["account.move"]
+        Journal, Account = self_sudo.env["account.journal"], self_sudo.env["account.account"]
+        journal = Journal.search([*Journal._check_company_domain(company), ("type", "=", "general")], limit=1)
+        # sudo: a deployment setting
+        code = self.env["ir.config_parameter"].sudo().get_param(WRITE_OFF_ACCOUNT_PARAM)
+        expense_domain = [*Account._check_company_domain(company), ("deprecated", "=", False)]
+        expense = Account.search(
+            [*expense_domain, ("code", "=", code)] if code else [*expense_domain, ("account_type", "=", "expense")],
+            order="code",
+            limit=1,
+        )
+        if not journal or not expense:
+            raise rules.WRITE_OFF_NOT_CONFIGURED(
+                self.env._(
+                    "%(company)s has no general journal or write-off expense account to book the write-off in.",
+                    company=company.name,
+                )
+            )
+        label = self.env._("Write-off %(account)s: %(reason)s", account=self.name, reason=reason.strip())
+        line_vals = [
+            Command.create(
+                {
+                    "name": label,
+                    "account_id": line.account_id.id,
+                    "partner_id": line.partner_id.id,
+                    "credit": take,
+                }
+            )
+            for line, take in to_write_off
+        ]
+        line_vals.append(
+            Command.create(
+                {
+                    "name": label,
+                    "account_id": expense.id,
+                    "partner_id": self_sudo.partner_id.id,
+                    "debit": sum(take for _line, take in to_write_off),
+                }
+            )
+        )
+        move = (
+            self_sudo.env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "entry",
+                    "journal_id": journal.id,
+                    "date": fields.Date.context_today(self),
+                    "ref": label,
+                    "line_ids": line_vals,
+                }
+            )
+        )
+        move.action_post()
+        written = move.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
+        for receivable in written.account_id:
+            lines = [line for line, _take in to_write_off if line.account_id == receivable]
+            (
+                written.filtered(lambda line, r=receivable: line.account_id == r)
+                | self_sudo.env["account.move.line"].concat(*lines)
+            ).reconcile()
+        return move
 
     # ------------------------------------------------------------------ staff tokens
 
@@ -444,14 +620,23 @@ class AbsPaygAccount(models.Model):
 
     @api.model
     def _abs_portfolio(self, domain, day, period_days=30):
-        """Per SA of the accounts of ``domain``, at ``day``: accounts by state, outstanding, collection rate
-        (paid ÷ expected over the ``period_days`` before ``day``) and PAR 30/60/90 (the share of the outstanding
+        """Per SA of the accounts of ``domain``, at ``day``: accounts by state, outstanding, written off, collection
+        rate (paid ÷ expected over the ``period_days`` before ``day``) and PAR 30/60/90 (the share of the outstanding
         on accounts disabled for more than 30/60/90 days). A few grouped queries whatever the portfolio's size."""
         result = defaultdict(
-            lambda: {"accounts_by_state": {}, "outstanding": 0.0, "paid": 0.0, "expected": 0.0, "at_risk": [0.0] * 3}
+            lambda: {
+                "accounts_by_state": {},
+                "outstanding": 0.0,
+                "written_off": 0.0,
+                "paid": 0.0,
+                "expected": 0.0,
+                "at_risk": [0.0] * 3,
+            }
         )
-        for account, state, count in self._read_group(domain, ["x_sa_id", "state"], ["__count"]):
+        groups = self._read_group(domain, ["x_sa_id", "state"], ["__count", "amount_written_off:sum"])
+        for account, state, count, written_off in groups:
             result[account]["accounts_by_state"][state] = count
+            result[account]["written_off"] += written_off
         open_domain = [*domain, ("state", "in", OPEN_STATES)]
         for account, remaining in self._read_group(open_domain, ["x_sa_id"], ["amount_remaining:sum"]):
             result[account]["outstanding"] = remaining
@@ -494,7 +679,7 @@ class AbsPaygAccount(models.Model):
         invoice._abs_post()
         account = self.search([("sale_line_id", "in", order.order_line.ids)], limit=1)
         invoice._abs_register_payment(account.deposit, actor=order.x_actor_id)
-        invoice._abs_register_payment(account.plan_id.instalment_days * account.price_per_day, actor=order.x_actor_id)
+        invoice._abs_register_payment(account.plan_id._abs_instalment()[0], actor=order.x_actor_id)
         return account.id
 
     # ------------------------------------------------------------------ what the customer owes next
@@ -518,7 +703,7 @@ class AbsPaygAccount(models.Model):
         today = fields.Date.context_today(self)
         if self.currency_id.compare_amounts(self.amount_paid, self.deposit) < 0:
             return {"due_date": today, "amount": self.currency_id.round(self.deposit - self.amount_paid)}
-        amount = self.plan_id.instalment_days * self.price_per_day
+        amount, _days = self.plan_id._abs_instalment()
         return {
             "due_date": max(self.credit_expiry or today, today),
             "amount": self.currency_id.round(min(amount, self.amount_remaining)),

@@ -353,7 +353,8 @@ class AccountMove(models.Model):
         """The amount a payment of this invoice may take (default: its residual), or the refusal.
 
         The checks of every payment, and of a mobile-money attempt before it asks for one: a posted
-        customer invoice (``invoice_not_posted``), not paid yet (``already_paid`` with its state), a positive
+        customer invoice (``invoice_not_posted``), not billing PAYG accounts written off (``payg_written_off``),
+        not paid yet (``already_paid`` with its state), a positive
         amount within the residual (``amount_exceeds_residual``: never an overpayment).
         """
         self.ensure_one()
@@ -362,6 +363,7 @@ class AccountMove(models.Model):
                 self.env._("%(invoice)s is not a posted customer invoice.", invoice=self.display_name),
                 details={"invoice_id": self.id, "state": self.state},
             )
+        self.env["abs.payg.account"]._abs_check_invoice_payable(self)  # payg_written_off before already_paid
         currency, residual = self.currency_id, self.amount_residual
         if currency.is_zero(residual):
             raise payment_rules.ALREADY_PAID(

@@ -828,6 +828,8 @@ class SaleOrder(models.Model):
         if drafts:
             return drafts._abs_post()
         if posted:
+            for invoice in posted:  # settled by a PAYG write-off: payg_written_off says why, not already_paid
+                self.env["abs.payg.account"]._abs_check_invoice_payable(invoice)
             raise payment_rules.ALREADY_PAID(
                 self.env._("%(order)s is already paid.", order=self.name),
                 details={

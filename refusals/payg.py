@@ -16,3 +16,11 @@ NO_TOKEN = RefusalCode("payg_no_token", AbsConflict)
 ACCOUNT_CLOSED = RefusalCode("payg_account_closed", AbsConflict)
 # The serial has no device secret (import the manufacturer's file, or generate one, first).
 NO_DEVICE_SECRET = RefusalCode("payg_no_device_secret", AbsConflict)
+# A payment on (the invoice of) an account written off: its balance is no longer collected.
+WRITTEN_OFF = RefusalCode("payg_written_off", AbsConflict)
+# Writing off an account that is not open (paid off, written off already, returned): 400, as every invalid_state.
+WRITE_OFF_STATE = RefusalCode("invalid_state", AbsInvalid)
+# A write-off says why.
+REASON_REQUIRED = RefusalCode("reason_required", AbsInvalid)
+# The company has no general journal or expense account to book the write-off in (no chart of accounts).
+WRITE_OFF_NOT_CONFIGURED = RefusalCode("payg_write_off_not_configured", AbsConflict)

@@ -19,15 +19,27 @@ from .common import (
 )
 
 PaygState = named_enum("PaygState", ("active", "disabled", "paid_off", "written_off", "returned"))
+PaygPricingMode = named_enum(
+    "PaygPricingMode",
+    ("per_day", "per_instalment"),
+    "per_day: a price per day of use; per_instalment: a price per instalment on a cadence",
+)
+PaygCadence = named_enum(
+    "PaygCadence", ("daily", "weekly", "monthly"), "How often an instalment is due (a month: 30 days)"
+)
 TokenType = Literal["add_time", "set_time", "disable_payg", "counter_sync"]
 
 
 class PaygPlanOut(BaseModel):
     id: int
     name: str
+    pricing_mode: PaygPricingMode
     deposit: float
-    price_per_day: float
-    price_to_own: float
+    price_per_day: float = Field(description="What a day of use costs (per instalment: instalment price ÷ its days)")
+    instalment_price: float | None = Field(description="per_instalment: what one instalment costs")
+    cadence: PaygCadence | None = Field(description="per_instalment: how often an instalment is due")
+    term: int | None = Field(description="per_instalment: the number of instalments after the deposit, if any")
+    price_to_own: float = Field(description="Deposit included (with a term: deposit + term × instalment price)")
     instalment_days: int = Field(description="Days one instalment buys")
     free_days: int = Field(description="Days of use given with the deposit")
     token_unit_days: int = Field(description="Days of use per token unit")
@@ -70,6 +82,9 @@ class PaygAccountOut(BaseModel):
     credit_expiry: str | None
     disabled_since: str | None
     next_instalment: NextInstalment | None
+    amount_written_off: float = Field(description="The balance written off (state written_off), else 0")
+    written_off_date: DateOut | None
+    write_off_reason: str | None
 
 
 class PaygAccountDetail(PaygAccountOut):
@@ -117,6 +132,10 @@ class PaygTokenResponse(BaseModel):
     account: PaygAccountDetail
 
 
+class PaygWriteOffRequest(RequestBody):
+    reason: str = Field(min_length=3, max_length=500, description="Why the balance is written off (logged)")
+
+
 class PortfolioQuery(QueryParams):
     date: ApiDate | None = Field(None, description="The day the portfolio is read at (default today)")
 
@@ -125,6 +144,7 @@ class PortfolioSa(BaseModel):
     service_account: IdName
     accounts_by_state: dict[str, int]
     outstanding: float = Field(description="What remains to be paid on active and disabled accounts")
+    written_off: float = Field(description="The balances written off (accounts written_off), in all")
     collection_rate: float | None = Field(
         description="Paid ÷ expected over the last 30 days (expected: price per day × days, deposits due)"
     )

@@ -46,3 +46,5 @@ from . import test_payg_races
 from . import test_momo_reconciliation
 from . import test_momo_races
 from . import test_sync
+from . import test_payg_instalments
+from . import test_payg_write_off

@@ -65,6 +65,7 @@ VALID_BODIES = {
     "HandoverConfirmRequest": {"counted_amount": 1},
     "HandoverDisputeRequest": {"reason": "BOLA matrix"},
     "PaygTokenRequest": {"kind": "counter_sync"},
+    "PaygWriteOffRequest": {"reason": "BOLA matrix"},
 }
 
 # Found by this matrix and reported: another SA's record answered where the contract says 404. Listed so

@@ -20,19 +20,27 @@ PAYG_ACCOUNT_FIELDS = [
     "days_credited",
     "credit_expiry",
     "disabled_since",
+    "amount_written_off",
+    "written_off_date",
+    "write_off_reason",
 ]
 
 
 def serialize_plan(plan):
     if not plan:
         return None
+    per_instalment = plan.pricing_mode == "per_instalment"
     return {
         "id": plan.id,
         "name": plan.name,
+        "pricing_mode": plan.pricing_mode,
         "deposit": plan.deposit,
         "price_per_day": plan.price_per_day,
+        "instalment_price": plan.instalment_price if per_instalment else None,
+        "cadence": plan.cadence if per_instalment else None,
+        "term": (plan.term or None) if per_instalment else None,
         "price_to_own": plan.price_to_own,
-        "instalment_days": plan.instalment_days,
+        "instalment_days": plan._abs_instalment()[1],
         "free_days": plan.free_days,
         "token_unit_days": plan.token_unit_days,
         "extended_tokens": plan.extended_tokens,
@@ -81,6 +89,9 @@ def serialize_accounts(accounts):
                 "disabled_since": account.disabled_since or None,
                 "next_instalment": next_instalment
                 and {"due_date": next_instalment["due_date"], "amount": next_instalment["amount"]},
+                "amount_written_off": account.amount_written_off,
+                "written_off_date": account.written_off_date or None,
+                "write_off_reason": account.write_off_reason or None,
             }
         )
     return answers
@@ -109,6 +120,7 @@ def serialize_portfolio(figures):
                 "service_account": id_name(account),
                 "accounts_by_state": figure["accounts_by_state"],
                 "outstanding": outstanding,
+                "written_off": figure["written_off"],
                 "collection_rate": round(figure["paid"] / figure["expected"], 4) if figure["expected"] else None,
                 "par30": par[0],
                 "par60": par[1],
