@@ -49,6 +49,34 @@ LINEAR_FACTOR = 1.1  # the issue: 10x the subscriptions within 11x the time
 QUIET = {"tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True}
 
 
+def linear_cost_failures(rows, wall_limit, what=""):
+    """Print how the cost grows from the smallest run to the largest (``rows``: ``n``, ``seconds``, ``cpu``) and
+    return the failures: more than LINEAR_FACTOR times the size's ratio.
+
+    The cost is the work done: CPU time of this process and of its PostgreSQL backend, which other processes
+    on a shared machine do not change. Wall time is checked too with ``wall_limit``, or when the CPU time
+    cannot be read (PostgreSQL on another machine).
+    """
+    small, large = rows[0], rows[-1]
+    scale = large["n"] / small["n"]
+    allowed = scale * LINEAR_FACTOR
+    ratios = {"wall time": large["seconds"] / small["seconds"]}
+    if small["cpu"] and large["cpu"] is not None:
+        ratios["CPU time"] = large["cpu"] / small["cpu"]
+    for name, ratio in ratios.items():
+        label = f"{what}{name}"
+        print(
+            f"{label[0].upper()}{label[1:]} ratio {large['n']:,} / {small['n']:,}: {ratio:.2f}x "
+            f"(limit {allowed:g}x, linear = {scale:g}x)"
+        )
+    checked = ratios if wall_limit or "CPU time" not in ratios else {"CPU time": ratios["CPU time"]}
+    return [
+        f"{what}{name} ratio {ratio:.2f}x above {allowed:g}x: the cost is not linear"
+        for name, ratio in checked.items()
+        if ratio > allowed
+    ]
+
+
 @contextmanager
 def counting(cr):
     """Yields a dict filled on exit with the cursor's queries, the wall time of the block and its CPU time:
@@ -388,24 +416,7 @@ def main():
             )
     print(f"Baseline: core _create_invoices (1 line) = {baseline:g} queries; limit per invoice = {limit:g}")
     if len(rows) > 1:
-        small, large = rows[0], rows[-1]
-        scale = large["n"] / small["n"]
-        allowed = scale * LINEAR_FACTOR
-        ratios = {"wall time": large["seconds"] / small["seconds"]}
-        if small["cpu"] and large["cpu"] is not None:
-            ratios["CPU time"] = large["cpu"] / small["cpu"]
-        for name, ratio in ratios.items():
-            print(
-                f"{name[0].upper()}{name[1:]} ratio {large['n']:,} / {small['n']:,}: {ratio:.2f}x "
-                f"(limit {allowed:g}x, linear = {scale:g}x)"
-            )
-        # The cost is the work done: CPU time of this process and of its PostgreSQL backend, which other
-        # processes on a shared machine do not change. Wall time is checked too with --wall-limit, or when
-        # the CPU time cannot be read (PostgreSQL on another machine).
-        checked = ratios if args.wall_limit or "CPU time" not in ratios else {"CPU time": ratios["CPU time"]}
-        for name, ratio in checked.items():
-            if ratio > allowed:
-                failures.append(f"{name} ratio {ratio:.2f}x above {allowed:g}x: the cost is not linear")
+        failures += linear_cost_failures(rows, args.wall_limit)
     for row in rows:
         if row["shapes"]:
             invoices = max(row["invoices"], 1)

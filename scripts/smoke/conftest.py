@@ -97,6 +97,19 @@ def check_envelope(response):
     return body
 
 
+def rpc(base_url, service, method, *args):
+    """Odoo's external JSON-RPC (``/jsonrpc``): ``rpc(url, "object", "execute_kw", db, uid, password, ...)``."""
+    payload = {
+        "jsonrpc": "2.0",
+        "method": "call",
+        "id": 1,
+        "params": {"service": service, "method": method, "args": args},
+    }
+    body = requests.post(f"{base_url}/jsonrpc", json=payload, timeout=TIMEOUT).json()
+    assert "error" not in body, body
+    return body.get("result")  # absent when the method returns nothing
+
+
 class Api:
     """A small client for /api: authenticates as told, checks the envelope and the expected status."""
 
@@ -177,6 +190,15 @@ def kenya_token(api):
 @pytest.fixture(scope="session")
 def customer_token(api):
     return api.customer_login()["access_token"]
+
+
+@pytest.fixture(scope="session")
+def sandbox_secret(base_url):
+    """The sandbox mobile-money provider's signing secret (a system parameter), read as admin over JSON-RPC."""
+    db = os.environ.get("ABS_SMOKE_DB", "abs_connector_smoke")
+    uid = rpc(base_url, "common", "login", db, "admin", "admin")
+    param = "abs_connector.mobile_money.sandbox_secret"
+    return rpc(base_url, "object", "execute_kw", db, uid, "admin", "ir.config_parameter", "get_param", [param])
 
 
 @pytest.fixture(scope="session")

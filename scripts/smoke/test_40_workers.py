@@ -9,21 +9,9 @@ import os
 import uuid
 
 import requests
-from conftest import TIMEOUT, check_envelope
+from conftest import TIMEOUT, check_envelope, rpc
 
 CALLS = 12  # enough fresh connections that both workers answer several
-
-
-def rpc(base_url, service, method, *args):
-    payload = {
-        "jsonrpc": "2.0",
-        "method": "call",
-        "id": 1,
-        "params": {"service": service, "method": method, "args": args},
-    }
-    body = requests.post(f"{base_url}/jsonrpc", json=payload, timeout=TIMEOUT).json()
-    assert "error" not in body, body
-    return body.get("result")  # absent when the method returns nothing
 
 
 def statuses_of_me(base_url, token):

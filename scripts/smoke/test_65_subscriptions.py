@@ -18,24 +18,11 @@ import time
 from datetime import date, timedelta
 
 import pytest
-import requests
-from conftest import TIMEOUT
+from conftest import rpc
 from dateutil.relativedelta import relativedelta
 
 RUN = str(int(time.time()))
 CRON_XMLID = ("abs_connector", "ir_cron_subscription_invoicing")
-
-
-def rpc(base_url, service, method, *args):
-    payload = {
-        "jsonrpc": "2.0",
-        "method": "call",
-        "id": 1,
-        "params": {"service": service, "method": method, "args": args},
-    }
-    body = requests.post(f"{base_url}/jsonrpc", json=payload, timeout=TIMEOUT).json()
-    assert "error" not in body, body
-    return body.get("result")  # absent when the method returns nothing
 
 
 @pytest.fixture(scope="module")

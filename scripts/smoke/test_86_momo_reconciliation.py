@@ -10,7 +10,6 @@ import hashlib
 import hmac
 import io
 import json
-import os
 import time
 from datetime import UTC, datetime
 
@@ -19,27 +18,7 @@ import requests
 from conftest import TIMEOUT
 
 RUN = str(int(time.time()))
-SECRET_PARAM = "abs_connector.mobile_money.sandbox_secret"
 STATEMENTS = "/api/mobile-money/statements"
-
-
-def rpc(base_url, service, method, *args):
-    payload = {
-        "jsonrpc": "2.0",
-        "method": "call",
-        "id": 1,
-        "params": {"service": service, "method": method, "args": args},
-    }
-    body = requests.post(f"{base_url}/jsonrpc", json=payload, timeout=TIMEOUT).json()
-    assert "error" not in body, body
-    return body.get("result")
-
-
-@pytest.fixture(scope="module")
-def sandbox_secret(base_url):
-    db = os.environ.get("ABS_SMOKE_DB", "abs_connector_smoke")
-    uid = rpc(base_url, "common", "login", db, "admin", "admin")
-    return rpc(base_url, "object", "execute_kw", db, uid, "admin", "ir.config_parameter", "get_param", [SECRET_PARAM])
 
 
 @pytest.fixture(scope="module")
