@@ -63,7 +63,8 @@ if [ "$(cat "$VENV/.abs-requirements-sha256" 2>/dev/null)" != "$sum" ]; then
 fi
 rm -rf "$OUT/python"
 mkdir -p "$OUT/python"
-(cd "$OUT/python" && "$VENV/bin/openapi-python-client" generate --path "$DOCUMENT" --output-path abs_api_client \
+# The generator formats its output with ruff, which it finds on PATH only: the venv's ruff, not the machine's.
+(cd "$OUT/python" && PATH="$VENV/bin:$PATH" "$VENV/bin/openapi-python-client" generate --path "$DOCUMENT" --output-path abs_api_client \
     --meta none --overwrite --fail-on-warning >/dev/null)
 # Type-checked beside the generated package, outside the addon (whose own modules are not typed).
 cp "$HERE/python/agent_day.py" "$OUT/python/"
